@@ -1,0 +1,1 @@
+"""Causality: Simpson's paradox, back-door adjustment, recovering a hidden confounder."""

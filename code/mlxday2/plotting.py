@@ -1,0 +1,38 @@
+"""The book's shared figure style, set once per chapter with ``use_book_style()``."""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+
+#: Colours used for the same roles across chapters (treatment A/B, train/test, methods).
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
+
+_STYLE = {
+    "figure.figsize": (7.0, 4.0),
+    "figure.dpi": 110,
+    "savefig.dpi": 110,
+    "savefig.bbox": "tight",
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": "medium",
+    "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    "legend.frameon": False,
+    "font.size": 10,
+    "animation.html": "jshtml",
+}
+
+
+def use_book_style() -> None:
+    """Apply the book's matplotlib style to every figure made after this call."""
+    mpl.rcParams.update(_STYLE)
+
+
+def new_axes(ax: plt.Axes | None = None, **subplot_kw) -> tuple[plt.Figure, plt.Axes]:
+    """Return ``(figure, axes)``: the given axes and its figure, or a fresh pair."""
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = plt.subplots(subplot_kw=subplot_kw or None)
+    return fig, ax

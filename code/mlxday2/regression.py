@@ -1,0 +1,1 @@
+"""Regression in practice on MPI data: loading, cleaning, dummies, OLS and VIF."""
