@@ -81,6 +81,20 @@ def test_page_has_no_error_output_and_no_missing_figure(built_book, page):
         assert target.exists(), f"{page}: figure {src} is referenced but {target} does not exist"
 
 
+def test_second_build_reexecutes_nothing(built_book):
+    """With nothing changed, a rebuild takes every chapter from the execution cache."""
+    import subprocess
+    import sys
+
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert "Executing notebook" not in result.stdout, "a rebuild with nothing changed re-executed a chapter"
+
+
 def test_code_is_not_a_package():
     import code
 
