@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, build_book
 
 pytestmark = pytest.mark.book
 
@@ -83,14 +83,7 @@ def test_page_has_no_error_output_and_no_missing_figure(built_book, page):
 
 def test_second_build_reexecutes_nothing(built_book):
     """With nothing changed, a rebuild takes every chapter from the execution cache."""
-    import subprocess
-    import sys
-
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
+    result = build_book()
     assert result.returncode == 0, result.stdout[-5000:]
     assert "Executing notebook" not in result.stdout, "a rebuild with nothing changed re-executed a chapter"
 
