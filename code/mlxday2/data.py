@@ -21,7 +21,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain text bars: tqdm.auto warns without ipywidgets, and static pages cannot show widgets
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 _MPI_COMMIT = "aceb0ce9c5a8d37f865f249d0b5eea7b41d53ea1"

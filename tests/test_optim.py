@@ -1,0 +1,184 @@
+"""mlxday2.optim: the optimizers match torch.optim, the step-size bound is sharp, the surface is exact."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlxday2 import optim
+
+
+def torch_reference(x, y, method, lr, epochs, init=(0.0, 0.0)):
+    """Return the (epochs + 1, 2) path and losses of torch.optim.SGD / Adam on the full-batch MSE."""
+    xt, yt = torch.tensor(x, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
+    w = torch.tensor(init[0], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(init[1], dtype=torch.float64, requires_grad=True)
+    opt = (torch.optim.SGD if method == "gd" else torch.optim.Adam)([w, b], lr=lr)
+    params, losses = [(init[0], init[1])], []
+    for _ in range(epochs):
+        opt.zero_grad()
+        loss = ((w * xt + b - yt) ** 2).mean()
+        losses.append(loss.item())
+        loss.backward()
+        opt.step()
+        params.append((w.item(), b.item()))
+    with torch.no_grad():
+        losses.append(((w * xt + b - yt) ** 2).mean().item())
+    return np.array(params), np.array(losses)
+
+
+@pytest.fixture
+def noisy():
+    x, y, _ = optim.regression_data(n=80, seed=3)
+    return x, y
+
+
+@pytest.mark.parametrize("method, lr", [("gd", 0.05), ("gd", 0.8), ("adam", 0.5), ("adam", 3.0)])
+def test_full_batch_gd_and_adam_match_torch_step_for_step(noisy, method, lr):
+    x, y = noisy
+    traj = optim.fit_linear(x, y, method, lr, epochs=60, init=(-3.0, 1.5))
+    ref_params, ref_loss = torch_reference(x, y, method, lr, 60, init=(-3.0, 1.5))
+    assert traj.params.shape == (61, 2) and not traj.diverged
+    np.testing.assert_allclose(traj.params, ref_params, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(traj.loss, ref_loss, rtol=1e-12, atol=1e-9)
+
+
+def test_gd_on_the_line_reaches_5_and_2():
+    x, y = optim.line_data()
+    traj = optim.fit_linear(x, y, "gd", 0.5, 500)
+    np.testing.assert_allclose(traj.params[-1], [5.0, 2.0], atol=1e-8)
+    assert traj.loss[0] == pytest.approx(np.mean(y**2))
+
+
+@pytest.mark.parametrize("data", ["line", "noisy", "shifted"])
+def test_critical_lr_is_the_sharp_bound(data, noisy):
+    if data == "line":
+        x, y = optim.line_data()
+    elif data == "noisy":
+        x, y = noisy
+    else:
+        x = np.linspace(0, 1, 50) + 2.0
+        y = 5 * x + 2 + np.sin(7 * x)
+    crit = optim.critical_lr(x)
+    np.testing.assert_allclose(crit, 2 / np.linalg.eigvalsh(optim.hessian(x)).max())
+    _, _, best = optim.least_squares(x, y)
+    below = optim.fit_linear(x, y, "gd", 0.99 * crit, 20_000)
+    above = optim.fit_linear(x, y, "gd", 1.01 * crit, 20_000)
+    assert not below.diverged and below.loss[-1] - best < 1e-8 * (below.loss[0] + 1)
+    assert above.diverged and above.loss[-1] > above.loss[0]
+    assert above.steps < 20_000  # stopped early
+
+
+def test_divergence_stops_early_without_numpy_warnings():
+    x, y = optim.line_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any overflow RuntimeWarning fails the test
+        for lr in (2.0, 1e6, 1e200):
+            traj = optim.fit_linear(x, y, "gd", lr, 10_000)
+            assert traj.diverged and traj.steps < 10_000
+            assert np.all(np.isfinite(traj.params)) and np.all(np.isfinite(traj.loss))
+        assert optim.fit_linear(x, y, "sgd", 50.0, 100).diverged
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 60), seed=st.integers(0, 2**32 - 1), scale=st.floats(0.01, 100), shift=st.floats(-50, 50))
+def test_loss_surface_equals_brute_force(n, seed, scale, shift):
+    rng = np.random.default_rng(seed)
+    x = shift + scale * rng.normal(size=n)
+    y = rng.normal(size=n) * scale + 3 * x
+    w, b = np.linspace(-5, 8, 7), np.linspace(-60, 60, 5)
+    surface = optim.loss_surface(x, y, w, b)
+    brute = np.array([[np.mean((wi * x + bi - y) ** 2) for wi in w] for bi in b])
+    assert surface.shape == (len(b), len(w))
+    np.testing.assert_allclose(surface, brute, rtol=1e-9, atol=1e-9 * brute.max())
+
+
+def test_loss_surface_minimum_is_least_squares(noisy):
+    x, y = noisy
+    w_star, b_star, best = optim.least_squares(x, y)
+    surface = optim.loss_surface(x, y, [w_star - 1, w_star, w_star + 1], [b_star - 1, b_star, b_star + 1])
+    assert surface[1, 1] == pytest.approx(best, rel=1e-12)
+    assert surface.argmin() == 4
+
+
+@pytest.mark.parametrize("method, batch_size", [("sgd", None), ("minibatch", 7), ("adam", 10)])
+def test_stochastic_paths_are_determined_by_seed(noisy, method, batch_size):
+    x, y = noisy
+    lr = 0.01 if method != "adam" else 1.0
+    run = lambda seed: optim.fit_linear(x, y, method, lr, 3, batch_size=batch_size, seed=seed)
+    a, b, c = run(1), run(1), run(2)
+    np.testing.assert_array_equal(a.params, b.params)
+    assert not np.array_equal(a.params, c.params)
+
+
+def test_step_counts_epochs_and_gradient_evaluations(noisy):
+    x, y = noisy  # 80 samples
+    sgd = optim.fit_linear(x, y, "sgd", 0.001, 2)
+    mini = optim.fit_linear(x, y, "minibatch", 0.01, 2, batch_size=30)  # 30, 30, 20 per epoch
+    gd = optim.fit_linear(x, y, "gd", 0.1, 2)
+    assert (sgd.steps, mini.steps, gd.steps) == (160, 6, 2)
+    assert sgd.grad_evals[-1] == mini.grad_evals[-1] == gd.grad_evals[-1] == 160
+    np.testing.assert_allclose(mini.epoch, [0, 30 / 80, 60 / 80, 1, 1 + 30 / 80, 1 + 60 / 80, 2])
+
+
+def test_one_sgd_epoch_visits_every_sample_once(noisy):
+    """With lr tiny the update is linear in the gradients, so one epoch of SGD equals n/lr-scaled GD."""
+    x, y = noisy
+    lr = 1e-9
+    sgd = optim.fit_linear(x, y, "sgd", lr, 1)
+    gd = optim.fit_linear(x, y, "gd", lr * len(x), 1)
+    np.testing.assert_allclose(sgd.params[-1], gd.params[-1], rtol=1e-6)
+
+
+def test_conditioning_theory_matches_experiment():
+    study = optim.conditioning_study([0.0, 1.0, 2.0])
+    assert study.kappa.is_monotonic_increasing
+    assert np.all(np.abs(study.measured_steps - study.predicted_steps) <= 1)
+
+
+def test_lr_sweep_flags_exactly_the_rates_above_the_bound():
+    x, y = optim.line_data()
+    crit = optim.critical_lr(x)
+    sweep = optim.lr_sweep(x, y, crit * np.array([0.5, 0.9, 0.98, 1.02, 1.1, 1.5]), epochs=3000)
+    np.testing.assert_array_equal(sweep.diverged, sweep.lr > crit)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(lr=0.0), "lr"),
+        (dict(lr=-1.0), "lr"),
+        (dict(lr=float("nan")), "lr"),
+        (dict(epochs=0), "epochs"),
+        (dict(epochs=2.5), "epochs"),
+        (dict(method="newton"), "method"),
+        (dict(method="minibatch", batch_size=0), "batch_size"),
+        (dict(method="minibatch", batch_size=101), "batch_size"),
+        (dict(method="sgd", batch_size=5), "batch_size"),
+        (dict(init=(0.0,)), "init"),
+    ],
+)
+def test_bad_arguments_raise_value_error_naming_them(kwargs, name):
+    x, y = optim.line_data()
+    args = dict(method="gd", lr=0.1, epochs=5) | kwargs
+    with pytest.raises(ValueError, match=rf"^{name} must"):
+        optim.fit_linear(x, y, **args)
+
+
+def test_bad_data_raise_value_error_naming_them():
+    x, y = optim.line_data()
+    with pytest.raises(ValueError, match="x and y must have the same length"):
+        optim.fit_linear(x, y[:-1], "gd", 0.1, 5)
+    bad = y.copy()
+    bad[3] = np.nan
+    with pytest.raises(ValueError, match=r"^y must be finite, got nan at index 3"):
+        optim.fit_linear(x, bad, "gd", 0.1, 5)
+    with pytest.raises(ValueError, match=r"^x must be finite"):
+        optim.loss_surface(np.r_[x[:-1], np.inf], y, [0.0], [0.0])
+    with pytest.raises(ValueError, match=r"^w must be"):
+        optim.loss_surface(x, y, [[0.0]], [0.0])
