@@ -137,7 +137,7 @@ def test_training_lowers_the_loss_and_the_cache_returns_the_same_run(small_sets,
 def test_cache_key_changes_with_the_config_but_not_without():
     base = cnn.TrainConfig()
     assert cnn.cache_key(base) == cnn.cache_key(cnn.TrainConfig())
-    for change in (dict(epochs=6), dict(lr=0.2), dict(seed=1), dict(augment=False), dict(model="tutorial")):
+    for change in (dict(epochs=6), dict(lr=0.3), dict(seed=1), dict(augment=False), dict(model="tutorial")):
         assert cnn.cache_key(dataclasses.replace(base, **change)) != cnn.cache_key(base)
     assert cnn.cache_key(base, n_train=10) != cnn.cache_key(base)
 
