@@ -72,39 +72,11 @@ def test_unknown_name():
         data.fetch("no-such-data")
 
 
-def test_download_is_verified_and_kept(tiny_registry, tmp_path, monkeypatch):
-    """A download from a local HTTP server lands in the data directory after its SHA-256 check."""
-    root, entry, payload = tiny_registry
+@pytest.fixture
+def serve(tmp_path):
+    """Serve ``bytes`` as /tiny.csv from a local HTTP server; yields a function returning its URL."""
     served = tmp_path / "served"
     served.mkdir()
-    (served / "tiny.csv").write_bytes(payload)
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(served), **kwargs)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/tiny.csv"
-        monkeypatch.setitem(data.REGISTRY, "tiny", data.DataFile(entry.filename, url, entry.sha256, "a test"))
-        path = data.fetch("tiny")
-        assert path == root / "sub" / "tiny.csv" and path.read_bytes() == payload
-        # A second fetch uses the kept copy (the server is gone).
-    finally:
-        server.shutdown()
-    assert data.fetch("tiny").read_bytes() == payload
-
-
-def test_corrupt_download_is_not_used(tiny_registry, tmp_path, monkeypatch):
-    root, entry, payload = tiny_registry
-    served = tmp_path / "served"
-    served.mkdir()
-    (served / "tiny.csv").write_bytes(b"something else")
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args, **kwargs):
@@ -115,13 +87,33 @@ def test_corrupt_download_is_not_used(tiny_registry, tmp_path, monkeypatch):
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/tiny.csv"
-        monkeypatch.setitem(data.REGISTRY, "tiny", data.DataFile(entry.filename, url, entry.sha256, "a test"))
-        with pytest.raises(data.ChecksumError):
-            data.fetch("tiny")
-    finally:
-        server.shutdown()
+
+    def url_for(content: bytes) -> str:
+        (served / "tiny.csv").write_bytes(content)
+        return f"http://127.0.0.1:{server.server_address[1]}/tiny.csv"
+
+    yield url_for
+    server.shutdown()
+
+
+def test_download_is_verified_and_kept(tiny_registry, serve, monkeypatch):
+    """A download from a local HTTP server lands in the data directory after its SHA-256 check."""
+    root, entry, payload = tiny_registry
+    url = serve(payload)
+    monkeypatch.setitem(data.REGISTRY, "tiny", data.DataFile(entry.filename, url, entry.sha256, "a test"))
+    path = data.fetch("tiny")
+    assert path == root / "sub" / "tiny.csv" and path.read_bytes() == payload
+    # A second fetch uses the kept copy, even with nothing served any more.
+    (root.parent / "served" / "tiny.csv").unlink()
+    assert data.fetch("tiny").read_bytes() == payload
+
+
+def test_corrupt_download_is_not_used(tiny_registry, serve, monkeypatch):
+    root, entry, payload = tiny_registry
+    url = serve(b"something else")
+    monkeypatch.setitem(data.REGISTRY, "tiny", data.DataFile(entry.filename, url, entry.sha256, "a test"))
+    with pytest.raises(data.ChecksumError):
+        data.fetch("tiny")
 
 
 @pytest.mark.parametrize("name", ["mpi-national", "mpi-subnational", "mpi-area", "cifar10-jpeg"])
