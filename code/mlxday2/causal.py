@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from sklearn.decomposition import FactorAnalysis
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from mlxday2.plotting import PALETTE, new_axes
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 METHODS = ("gd", "sgd", "minibatch", "adam")
 DEFAULT_MINIBATCH = 16
