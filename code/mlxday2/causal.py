@@ -13,6 +13,7 @@ Three stories, each a compute section followed (at the bottom of the file) by it
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Iterable, Sequence
@@ -21,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from sklearn.decomposition import FactorAnalysis
-from tqdm import tqdm
+from tqdm import TqdmWarning, tqdm
 
 from mlxday2.plotting import PALETTE, new_axes
 
@@ -364,8 +365,12 @@ def fci_hidden_demo(n: int = 2000, seed: int = 0, alpha: float = 0.01) -> list[s
     tests at level ``alpha``) sees only Z1, T, Y, Z2. A bidirected edge ``T <-> Y`` says the
     T-Y association comes from a latent confounder, not from T causing Y or Y causing T.
     """
-    from causallearn.search.ConstraintBased.FCI import fci
-    from causallearn.utils.cit import fisherz
+    # causal-learn imports tqdm.auto, which warns in a Jupyter kernel without ipywidgets; its
+    # progress bars are switched off below, so the warning says nothing about this run.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=TqdmWarning)
+        from causallearn.search.ConstraintBased.FCI import fci
+        from causallearn.utils.cit import fisherz
 
     _check_n(n, minimum=10)
     if not 0 < alpha < 1:
