@@ -14,6 +14,8 @@ from conftest import ROOT, build_book
 
 pytestmark = pytest.mark.book
 
+CHAPTERS = ["book/causality", "book/optimization", "book/cnn", "book/regression"]
+
 
 def toc_files() -> list[str]:
     """Return every file named in ``_toc.yml`` (root first), without extension."""
@@ -57,7 +59,7 @@ def parse(page: Path) -> tuple[str, _Refs]:
 
 def test_toc_lists_the_four_topics():
     files = toc_files()
-    for chapter in ("book/causality", "book/optimization", "book/cnn", "book/regression"):
+    for chapter in CHAPTERS:
         assert chapter in files
 
 
@@ -79,6 +81,14 @@ def test_page_has_no_error_output_and_no_missing_figure(built_book, page):
             continue
         target = (html_file.parent / unquote(url.path)).resolve()
         assert target.exists(), f"{page}: figure {src} is referenced but {target} does not exist"
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_shows_its_figures(built_book, page):
+    """Every chapter is built around figures: a page without any lost them (e.g. to MPLBACKEND)."""
+    _, refs = parse(built_book / f"{page}.html")
+    figures = [src for src in refs.images if "_images/" in src]
+    assert len(figures) >= 3, f"{page} shows {len(figures)} figures"
 
 
 def test_second_build_reexecutes_nothing(built_book):

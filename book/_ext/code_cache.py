@@ -10,6 +10,7 @@ the cache, empties the execution cache so every chapter runs again against the c
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -43,7 +44,14 @@ def _reread_all_if_code_changed(app, env, added, changed, removed) -> list[str]:
     return sorted(env.found_docs) if getattr(app, "mlxday2_code_changed", False) else []
 
 
+def _keep_inline_figures(app, config) -> None:
+    # The chapters' kernels inherit this process's environment; MPLBACKEND=Agg (common in CI
+    # and headless shells) would override the inline backend and silently drop every figure.
+    os.environ.pop("MPLBACKEND", None)
+
+
 def setup(app):
+    app.connect("config-inited", _keep_inline_figures)
     app.connect("config-inited", _invalidate_if_code_changed, priority=100)
     app.connect("env-get-outdated", _reread_all_if_code_changed)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
