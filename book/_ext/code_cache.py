@@ -5,6 +5,9 @@ would leave every cached chapter showing the old results. This extension hashes 
 source files at the start of each build and, when the hash differs from the one stored beside
 the cache, empties the execution cache so every chapter runs again against the current code.
 (Expensive results, such as trained CNNs, have their own disk cache keyed by their code.)
+
+It also removes ``MPLBACKEND`` from the environment the chapters' kernels inherit, so a
+headless shell's ``MPLBACKEND=Agg`` cannot silently drop the figures.
 """
 
 from __future__ import annotations
