@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,35 @@ def built_book() -> Path:
     if result.returncode != 0:
         pytest.fail(f"jupyter-book build failed:\n{result.stdout[-20000:]}\n{result.stderr[-20000:]}")
     return ROOT / "_build" / "html"
+
+
+class Page(HTMLParser):
+    """One built HTML page: its text, image sources, class attributes, link targets and ids."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+        self.images: list[str] = []
+        self.classes: list[str] = []
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img" and attrs.get("src"):
+            self.images.append(attrs["src"])
+        if attrs.get("class"):
+            self.classes.append(attrs["class"])
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("name"):
+            self.ids.add(attrs["name"])
+        for key in ("href", "src"):
+            if attrs.get(key) and tag in ("a", "link", "img", "script", "source", "iframe"):
+                self.links.append(attrs[key])
+
+
+def read_page(path: Path) -> Page:
+    """Parse a built HTML page."""
+    return Page(path.read_text(encoding="utf-8"))

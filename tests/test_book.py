@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 import yaml
 
-from conftest import ROOT, build_book
+from conftest import ROOT, build_book, read_page
 
 pytestmark = pytest.mark.book
 
@@ -36,27 +35,6 @@ def toc_files() -> list[str]:
     return files
 
 
-class _Refs(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.images: list[str] = []
-        self.classes: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "img" and attrs.get("src"):
-            self.images.append(attrs["src"])
-        if attrs.get("class"):
-            self.classes.append(attrs["class"])
-
-
-def parse(page: Path) -> tuple[str, _Refs]:
-    text = page.read_text(encoding="utf-8")
-    refs = _Refs()
-    refs.feed(text)
-    return text, refs
-
-
 def test_toc_lists_the_four_topics():
     files = toc_files()
     for chapter in CHAPTERS:
@@ -71,8 +49,8 @@ def test_every_toc_page_is_built(built_book):
 @pytest.mark.parametrize("page", toc_files())
 def test_page_has_no_error_output_and_no_missing_figure(built_book, page):
     html_file = built_book / f"{page}.html"
-    text, refs = parse(html_file)
-    assert "Traceback (most recent call last)" not in text, f"{page}: a cell printed a traceback"
+    refs = read_page(html_file)
+    assert "Traceback (most recent call last)" not in refs.text, f"{page}: a cell printed a traceback"
     errors = [c for c in refs.classes if re.search(r"\boutput (traceback|error)\b", c)]
     assert not errors, f"{page}: error outputs {errors}"
     for src in refs.images:
@@ -86,7 +64,7 @@ def test_page_has_no_error_output_and_no_missing_figure(built_book, page):
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_chapter_shows_its_figures(built_book, page):
     """Every chapter is built around figures: a page without any lost them (e.g. to MPLBACKEND)."""
-    _, refs = parse(built_book / f"{page}.html")
+    refs = read_page(built_book / f"{page}.html")
     figures = [src for src in refs.images if "_images/" in src]
     assert len(figures) >= 3, f"{page} shows {len(figures)} figures"
 

@@ -13,7 +13,6 @@ import os
 import re
 import shlex
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -22,7 +21,7 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import ROOT
+from conftest import ROOT, read_page
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPO_URL = CONFIG["repository"]["url"].rstrip("/")
@@ -226,31 +225,6 @@ def test_chapters_install_mlxday2_in_colab_from_the_configured_repository():
 
 
 # --- the built site ----------------------------------------------------------------------------
-
-
-class _Page(HTMLParser):
-    """Collect every link target and every element id of an HTML page."""
-
-    def __init__(self):
-        super().__init__()
-        self.links: list[str] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if attrs.get("id"):
-            self.ids.add(attrs["id"])
-        if tag == "a" and attrs.get("name"):
-            self.ids.add(attrs["name"])
-        for key in ("href", "src"):
-            if attrs.get(key) and tag in ("a", "link", "img", "script", "source", "iframe"):
-                self.links.append(attrs[key])
-
-
-def read_page(path: Path) -> _Page:
-    page = _Page()
-    page.feed(path.read_text(encoding="utf-8"))
-    return page
 
 
 def html_pages(site: Path) -> list[Path]:
