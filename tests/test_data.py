@@ -123,3 +123,16 @@ def test_registered_offline_copies_verify(name):
     if not path.exists():
         pytest.skip(f"{path} is not in this data directory")
     assert data.fetch(name, download=False) == path
+
+
+def test_local_copy_in_another_root(tiny_registry, tmp_path):
+    """A copy outside the data directory is verified the same way; an absent one is None."""
+    _, entry, payload = tiny_registry
+    other = tmp_path / "elsewhere"
+    assert data.local_copy("tiny", other) is None
+    (other / "sub").mkdir(parents=True)
+    (other / "sub" / "tiny.csv").write_bytes(payload)
+    assert data.local_copy("tiny", other) == other / "sub" / "tiny.csv"
+    (other / "sub" / "tiny.csv").write_bytes(b"tampered")
+    with pytest.raises(data.ChecksumError):
+        data.local_copy("tiny", other)

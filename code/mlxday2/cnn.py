@@ -105,18 +105,6 @@ def _decode_python_archive(path: Path, workdir: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _locate(name: str, root: Path | None) -> Path | None:
-    """Return the verified path of ``name`` if it is already on disk (in ``root`` or the data dir)."""
-    if root is None:
-        return _data.fetch(name, download=False) if (_data.data_dir() / _data.REGISTRY[name].filename).exists() else None
-    path = Path(root) / _data.REGISTRY[name].filename
-    if not path.exists():
-        return None
-    if _data.sha256sum(path) != _data.REGISTRY[name].sha256:
-        raise _data.ChecksumError(f"{path} does not match the SHA-256 registered for {name}; delete it and retry.")
-    return path
-
-
 def load_cifar10(root: str | Path | None = None) -> tuple[CifarDataset, CifarDataset]:
     """Return ``(train, test)``: CIFAR-10 as 50,000 and 10,000 ``(3x32x32 float, label)`` items.
 
@@ -128,7 +116,7 @@ def load_cifar10(root: str | Path | None = None) -> tuple[CifarDataset, CifarDat
     """
     source, path = None, None
     for name in ("cifar10-python", "cifar10-jpeg"):
-        path = _locate(name, root)
+        path = _data.local_copy(name, root)
         if path is not None:
             source = name
             break

@@ -150,6 +150,18 @@ def _download(url: str, dest: Path, timeout: float) -> None:
                 os.remove(tmp)
 
 
+def local_copy(name: str, root: str | os.PathLike | None = None) -> Path | None:
+    """Return the verified path of data set ``name`` in ``root`` (default ``data_dir()``), or None.
+
+    Raises ``ChecksumError`` when a file is there but does not match its SHA-256.
+    """
+    if name not in REGISTRY:
+        raise KeyError(f"name must be one of {sorted(REGISTRY)}, got {name!r}")
+    entry = REGISTRY[name]
+    path = (Path(root) if root is not None else data_dir()) / entry.filename
+    return _verify(path, entry) if path.exists() else None
+
+
 def fetch(name: str, *, download: bool = True, timeout: float = 30.0) -> Path:
     """Return the verified local path of the registered data set ``name``.
 
@@ -162,12 +174,11 @@ def fetch(name: str, *, download: bool = True, timeout: float = 30.0) -> Path:
         DataNotFoundError: the file is missing and cannot be downloaded; the message names the
             file, where it comes from, and the directory to put it in.
     """
-    if name not in REGISTRY:
-        raise KeyError(f"name must be one of {sorted(REGISTRY)}, got {name!r}")
+    local = local_copy(name)
+    if local is not None:
+        return local
     entry = REGISTRY[name]
     path = data_dir() / entry.filename
-    if path.exists():
-        return _verify(path, entry)
 
     where = (
         f"Put {entry.filename} into {data_dir()} (or point MLXDAY2_DATA at a directory holding "
