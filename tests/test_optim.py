@@ -40,12 +40,88 @@ def noisy():
 
 @pytest.mark.parametrize("method, lr", [("gd", 0.05), ("gd", 0.8), ("adam", 0.5), ("adam", 3.0)])
 def test_full_batch_gd_and_adam_match_torch_step_for_step(noisy, method, lr):
+    """Whole 60-step runs agree with torch to 1e-9.
+
+    numpy and torch sum in different orders, so the paths differ by rounding (about 1e-14
+    measured). The tolerance is safe because the runs are not chaotic: the test checks that
+    perturbing the data by 1e-13 (relative, far more than rounding) moves the path by less
+    than 1e-9 too.
+    """
     x, y = noisy
     traj = optim.fit_linear(x, y, method, lr, epochs=60, init=(-3.0, 1.5))
     ref_params, ref_loss = torch_reference(x, y, method, lr, 60, init=(-3.0, 1.5))
     assert traj.params.shape == (61, 2) and not traj.diverged
     np.testing.assert_allclose(traj.params, ref_params, rtol=0, atol=1e-9)
     np.testing.assert_allclose(traj.loss, ref_loss, rtol=1e-12, atol=1e-9)
+    nudged = optim.fit_linear(x, y * (1 + 1e-13), method, lr, epochs=60, init=(-3.0, 1.5))
+    assert np.abs(nudged.params - traj.params).max() < 1e-9
+
+
+def test_adam_step_matches_torch_one_step_at_a_time():
+    """Fed the same gradients, adam_step and torch.optim.Adam agree to rounding at every step.
+
+    No error accumulates: the state compared is torch's own after each step.
+    """
+    rng = np.random.default_rng(0)
+    lr, params = 0.1, rng.normal(size=3)
+    weights = torch.tensor(params, dtype=torch.float64, requires_grad=True)
+    adam = torch.optim.Adam([weights], lr=lr)
+    state = optim.AdamState.zeros(3)
+    for t in range(1, 31):
+        grad = rng.normal(size=3) * 10.0 ** rng.uniform(-3, 3)
+        weights.grad = torch.tensor(grad)
+        adam.step()
+        params, state = optim.adam_step(params, grad, state, lr)
+        ref = adam.state[weights]
+        assert state.t == t == int(ref["step"])
+        np.testing.assert_allclose(state.m, ref["exp_avg"].numpy(), rtol=1e-13)
+        np.testing.assert_allclose(state.v, ref["exp_avg_sq"].numpy(), rtol=1e-13)
+        np.testing.assert_allclose(params, weights.detach().numpy(), rtol=0, atol=1e-13)
+        params = weights.detach().numpy().copy()  # continue from torch's point exactly
+        state = optim.AdamState(ref["exp_avg"].numpy().copy(), ref["exp_avg_sq"].numpy().copy(), t)
+
+
+def test_gd_step_is_plain_gradient_descent_and_changes_nothing_in_place():
+    params, grad = np.array([1.0, -2.0]), np.array([0.5, 4.0])
+    new, state = optim.gd_step(params, grad, None, 0.25)
+    np.testing.assert_array_equal(new, [0.875, -3.0])
+    assert state is None
+    np.testing.assert_array_equal(params, [1.0, -2.0])
+
+
+@pytest.mark.parametrize("method, lr, batch_size", [("gd", 0.1, None), ("sgd", 0.01, None),
+                                                     ("minibatch", 0.05, 7), ("adam", 0.5, 10)])
+def test_fit_linear_is_only_the_loop_over_the_public_steps(noisy, method, lr, batch_size):
+    x, y = noisy
+    traj = optim.fit_linear(x, y, method, lr, 2, batch_size=batch_size, seed=5)
+    rng, theta = np.random.default_rng(5), np.zeros(2)
+    state, path = optim.initial_state(method), [theta]
+    for _ in range(2):
+        for batch in optim.epoch_batches(len(x), traj.batch_size, rng):
+            grad = optim.mse_gradient(x[batch], y[batch], theta)
+            theta, state = optim.STEPS[method](theta, grad, state, lr)
+            path.append(theta)
+    np.testing.assert_array_equal(traj.params, np.array(path))
+    np.testing.assert_array_equal(traj.loss, [optim.mse(x, y, *p) for p in path])
+
+
+def test_epoch_batches_cover_every_sample_once():
+    rng = np.random.default_rng(0)
+    batches = optim.epoch_batches(10, 4, rng)
+    assert [len(b) for b in batches] == [4, 4, 2]
+    np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(10))
+    full = optim.epoch_batches(10, 10, rng)
+    np.testing.assert_array_equal(full[0], np.arange(10))
+
+
+def test_mse_gradient_matches_finite_differences(noisy):
+    x, y = noisy
+    params, h = np.array([3.0, -1.0]), 1e-6
+    grad = optim.mse_gradient(x, y, params)
+    for k in range(2):
+        step = np.eye(2)[k] * h
+        numeric = (optim.mse(x, y, *(params + step)) - optim.mse(x, y, *(params - step))) / (2 * h)
+        assert grad[k] == pytest.approx(numeric, rel=1e-6)
 
 
 def test_gd_on_the_line_reaches_5_and_2():
@@ -182,3 +258,39 @@ def test_bad_data_raise_value_error_naming_them():
         optim.loss_surface(np.r_[x[:-1], np.inf], y, [0.0], [0.0])
     with pytest.raises(ValueError, match=r"^w must be"):
         optim.loss_surface(x, y, [[0.0]], [0.0])
+
+
+@pytest.fixture
+def surface_and_runs(noisy):
+    x, y = noisy
+    w, b = np.linspace(-10, 60, 21), np.linspace(-10, 60, 19)
+    W, B = np.meshgrid(w, b)
+    runs = optim.compare_methods(x, y, {"gd": 0.1, "adam": 1.0}, epochs=3)
+    return W, B, optim.loss_surface(x, y, w, b), runs
+
+
+def test_plot_functions_draw_on_the_axes_they_are_given_and_return_them(surface_and_runs):
+    import matplotlib.pyplot as plt  # headless: matplotlib picks a non-interactive backend
+
+    W, B, L, runs = surface_and_runs
+    traj = runs["gd"]
+    fig, ax = plt.subplots()
+    assert optim.plot_surface_contours(W, B, L, ax=ax, paths={"gd": (traj.params, "C0")}) is ax
+    assert len(ax.lines) == 2  # the path and its start
+    ax3d = plt.figure().add_subplot(projection="3d")
+    assert optim.plot_surface_3d(W, B, L, ax=ax3d, path=traj.params, path_loss=traj.loss) is ax3d
+    _, pair = plt.subplots(1, 2)
+    assert list(optim.plot_convergence(traj, (5, 2), axes=pair)) == list(pair)
+    _, pair = plt.subplots(1, 2)
+    assert list(optim.plot_method_losses(runs, 0.0, axes=pair)) == list(pair)
+    assert all(a.lines for a in pair)
+    _, six = plt.subplots(2, 3)
+    drawn = optim.plot_method_paths(W, B, L, runs, axes=six)
+    assert len(drawn) == 6 and drawn[0].get_title().startswith("GD")
+    x, y = optim.line_data()
+    sweep = optim.lr_sweep(x, y, [0.1, 2.0], epochs=5)
+    _, ax = plt.subplots()
+    assert optim.plot_lr_sweep(sweep, optim.critical_lr(x), ax=ax) is ax
+    _, ax = plt.subplots()
+    assert optim.plot_conditioning(optim.conditioning_study([0.0], tol=1e-2), ax=ax) is ax
+    plt.close("all")
