@@ -31,7 +31,7 @@ from mlxday2.optim.fit import (
     DEFAULT_MINIBATCH,
     EXPLODE_FACTOR,
     METHODS,
-    STEPS,
+    UPDATES,
     Trajectory,
     compare_methods,
     conditioning_study,
@@ -68,7 +68,7 @@ from mlxday2.optim.problem import (
 from mlxday2.optim.steps import AdamState, adam_step, epoch_batches, gd_step
 
 __all__ = [
-    "AdamState", "DEFAULT_MINIBATCH", "EXPLODE_FACTOR", "LABELS", "METHODS", "STEPS",
+    "AdamState", "DEFAULT_MINIBATCH", "EXPLODE_FACTOR", "LABELS", "METHODS", "UPDATES",
     "Trajectory", "adam_step", "animate_path", "check_data", "compare_methods",
     "condition_number", "conditioning_study", "critical_lr", "data_moments",
     "epoch_batches", "fit_linear", "gd_step", "hessian", "initial_state",

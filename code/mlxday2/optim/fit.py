@@ -30,9 +30,11 @@ DEFAULT_MINIBATCH = 16
 #: A run counts as diverged when its loss is not finite or exceeds this multiple of
 #: ``loss at the start + var(y)`` (the loss of the best constant predictor).
 EXPLODE_FACTOR = 1e6
+#: ``conditioning_study`` refuses offsets whose predicted run is longer than this.
+MAX_STUDY_STEPS = 500_000
 #: The update rule of each method; SGD and mini-batch SGD differ from GD only in the
 #: batches.
-STEPS = {"gd": gd_step, "sgd": gd_step, "minibatch": gd_step, "adam": adam_step}
+UPDATES = {"gd": gd_step, "sgd": gd_step, "minibatch": gd_step, "adam": adam_step}
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,17 +59,20 @@ class Trajectory:
 
     def __post_init__(self):
         if self.method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
+            raise ValueError(
+                f"method must be one of {METHODS}, got {self.method!r}; pick one"
+            )
         rows = len(self.params)
         if np.shape(self.params) != (rows, 2) or rows == 0:
             raise ValueError(
-                f"params must have shape (steps + 1, 2), got {np.shape(self.params)}"
+                f"params must have shape (steps + 1, 2), got {np.shape(self.params)}; "
+                "build a Trajectory with fit_linear"
             )
         for name in ("loss", "epoch", "grad_evals"):
             if np.shape(getattr(self, name)) != (rows,):
                 raise ValueError(
                     f"{name} must have shape ({rows},) like params' rows, "
-                    f"got {np.shape(getattr(self, name))}"
+                    f"got {np.shape(getattr(self, name))}; build it with fit_linear"
                 )
 
     @property
@@ -115,7 +120,7 @@ def fit_linear(
         method, lr, epochs, batch_size, n, init
     )
     rng = np.random.default_rng(seed_or_generator(seed))
-    step, state = STEPS[method], initial_state(method)
+    step, state = UPDATES[method], initial_state(method)
     theta = init
     params, losses, epoch_at, evals_at = [theta], [_mse(x, y, *theta)], [0.0], [0]
     limit = EXPLODE_FACTOR * (losses[0] + np.var(y)) + 1e-300
@@ -156,7 +161,7 @@ def fit_linear(
 
 def _check_method(method) -> None:
     if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}; pick one")
 
 
 def _check_fit_args(method, lr, epochs, batch_size, n, init):
@@ -257,6 +262,13 @@ def conditioning_study(offsets, n: int = 100, tol: float = 1e-6) -> pd.DataFrame
         kappa = float(eigenvalues[1] / eigenvalues[0])
         lr = float(1.0 / eigenvalues[1])
         predicted = math.log(tol * math.sqrt(2)) / math.log1p(-1 / kappa)
+        if predicted > MAX_STUDY_STEPS:
+            raise ValueError(
+                f"offsets must keep GD's run short: offset {c} gives "
+                f"kappa = {kappa:.3g} "
+                f"and about {predicted:.3g} steps (limit {MAX_STUDY_STEPS:,}); "
+                "use smaller offsets or a larger tol"
+            )
         init = np.array([5.0, 2.0]) + eigenvectors.sum(axis=1)
         traj = fit_linear(x, y, "gd", lr, int(1.2 * predicted) + 10, init=tuple(init))
         rows.append(
@@ -279,11 +291,13 @@ def compare_methods(
 
     ``batch_size`` applies to ``"minibatch"`` only; every run uses the same ``seed``.
     """
-    if not isinstance(lrs, Mapping) or not lrs:
+    example = "e.g. {'gd': 0.1, 'adam': 1.0}"
+    if not isinstance(lrs, Mapping):
         raise TypeError(
-            f"lrs must be a non-empty dict {{method: learning rate}}, got {lrs!r}; "
-            "e.g. {'gd': 0.1, 'adam': 1.0}"
+            f"lrs must be a dict {{method: learning rate}}, got {lrs!r}; {example}"
         )
+    if not lrs:
+        raise ValueError(f"lrs must name at least one method, got {{}}; {example}")
     for method in lrs:
         _check_method(method)
     return {

@@ -12,7 +12,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from mlxday2.optim._checks import positive_number, real_number, whole_number
+from mlxday2.optim._checks import (
+    finite_vector,
+    positive_number,
+    real_number,
+    whole_number,
+)
 from mlxday2.optim.fit import METHODS, Trajectory, _check_trajectory
 
 LABELS = {
@@ -59,7 +64,11 @@ def _check_runs(runs, most: int) -> None:
             f"runs must be a dict of 1 to {most} {{method: Trajectory}}, got {runs!r}; "
             "pass what compare_methods returns"
         )
-    for traj in runs.values():
+    for method, traj in runs.items():
+        if method not in METHODS:
+            raise ValueError(
+                f"runs' keys must be in {METHODS}, got {method!r}; pick one"
+            )
         _check_trajectory(traj)
 
 
@@ -71,8 +80,7 @@ def plot_convergence(traj: Trajectory, target, axes=None) -> np.ndarray:
     import matplotlib.pyplot as plt
 
     _check_trajectory(traj)
-    fix = "pass the true (w, b)"
-    target = [real_number(f"target[{k}]", v, fix=fix) for k, v in enumerate(target)]
+    target = finite_vector("target", target, size=2, fix="pass the true (w, b)")
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(9, 3.5))
     axes = _check_axes(axes, 2)
@@ -124,7 +132,8 @@ def _check_paths(paths) -> dict:
     for label, value in paths.items():
         if not (isinstance(value, tuple) and len(value) == 2):
             raise TypeError(
-                f"paths[{label!r}] must be (params, colour), got {value!r}; {fix}"
+                f"paths[{label!r}] must be (params, colour), got "
+                f"{type(value).__name__}; {fix}"
             )
         p = np.asarray(value[0], dtype=float)
         if p.ndim != 2 or p.shape[1] != 2 or len(p) == 0:

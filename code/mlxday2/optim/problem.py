@@ -42,7 +42,9 @@ def regression_data(
     n = whole_number("n", n, minimum=1, fix="pass the number of samples, e.g. n=100")
     noise = real_number("noise", noise, fix="pass a standard deviation >= 0, e.g. 15")
     if noise < 0:
-        raise ValueError(f"noise must be >= 0 (a standard deviation), got {noise}")
+        raise ValueError(
+            f"noise must be >= 0 (a standard deviation), got {noise}; e.g. noise=15"
+        )
     bias = real_number("bias", bias, fix="pass a finite intercept, e.g. bias=30")
     seed = whole_number("seed", seed, minimum=0, fix="pass e.g. seed=0")
     X, y, coef = make_regression(
