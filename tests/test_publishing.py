@@ -146,6 +146,14 @@ def test_workflow_caches_data_models_and_executed_chapters():
     assert CONFIG["execute"]["cache"] == "", "the workflow caches the default _build/.jupyter_cache"
 
 
+def test_workflow_creates_the_data_directory_before_the_build():
+    """mlxday2.data reports a missing MLXDAY2_DATA (a typo) instead of creating it."""
+    runs = [s.get("run", "").strip() for s in steps("build")]
+    create = runs.index('mkdir -p "$MLXDAY2_DATA"')
+    build = next(i for i, r in enumerate(runs) if r.startswith("jupyter-book build"))
+    assert create < build
+
+
 def test_notebooks_branch_comes_from_config():
     wf = workflow()
     assert "colab_notebooks_branch" in run_text("build")
