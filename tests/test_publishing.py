@@ -146,6 +146,17 @@ def test_workflow_caches_data_models_and_executed_chapters():
     assert CONFIG["execute"]["cache"] == "", "the workflow caches the default _build/.jupyter_cache"
 
 
+def test_workflow_sets_no_mplbackend():
+    """book/_ext/code_cache.py removes MPLBACKEND for the kernels: the workflow sets none."""
+    wf = workflow()
+    envs = [wf.get("env", {})]
+    for job in wf["jobs"].values():
+        envs.append(job.get("env", {}))
+        envs += [s.get("env", {}) for s in job["steps"]]
+    assert not [env for env in envs if "MPLBACKEND" in env]
+    assert "MPLBACKEND" not in "\n".join(run_text(job) for job in wf["jobs"])
+
+
 def test_workflow_creates_the_data_directory_before_the_build():
     """mlxday2.data reports a missing MLXDAY2_DATA (a typo) instead of creating it."""
     runs = [s.get("run", "").strip() for s in steps("build")]
