@@ -106,7 +106,7 @@ def serve(tmp_path):
     server.shutdown()
 
 
-def test_download_is_verified_and_kept(tiny_registry, serve, monkeypatch):
+def test_download_is_verified_and_kept(tiny_registry, serve, monkeypatch, capsys):
     """A download from a local HTTP server lands in the data directory, verified."""
     root, entry, payload = tiny_registry
     url = serve(payload)
@@ -115,6 +115,8 @@ def test_download_is_verified_and_kept(tiny_registry, serve, monkeypatch):
     assert path == root / "sub" / "tiny.csv" and path.read_bytes() == payload
     left = sorted(p.name for p in (root / "sub").iterdir())
     assert left == ["tiny.csv"], "temporary files left behind"
+    progress = capsys.readouterr().err
+    assert "download sub/tiny.csv" in progress and "100%" in progress, "no progress bar"
     # A second fetch uses the kept copy, even with nothing served any more.
     (root.parent / "served" / "tiny.csv").unlink()
     assert data.fetch("tiny").read_bytes() == payload
