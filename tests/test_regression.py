@@ -28,133 +28,6 @@ def sub() -> pd.DataFrame:
     return R.load_mpi_subnational()
 
 
-# --- loaders ---------------------------------------------------------------------------------
-
-
-def test_load_mpi_has_110_countries_with_readable_names(mpi):
-    assert len(mpi) == 110
-    assert mpi["iso3"].is_unique
-    assert list(mpi.columns) == list(R.NATIONAL_COLUMNS.values())
-    assert all(re.fullmatch(r"[a-z0-9_]+", c) for c in mpi.columns)
-
-
-def test_load_mpi_markers_become_nan(mpi):
-    raw = pd.read_csv(fetch("mpi-national"), dtype=str, keep_default_na=False)
-    for original, new in [("PPP $2.15 a day 2011-2021", "poverty_215_pct"),
-                          ("National poverty line 2011-2021", "poverty_national_pct")]:
-        is_marker = (raw[original].str.strip() == "..").to_numpy()
-        assert is_marker.sum() > 0
-        np.testing.assert_array_equal(mpi[new].isna().to_numpy(), is_marker)
-    assert not (mpi == "..").any().any()
-
-
-def test_load_mpi_numeric_columns_are_numeric(mpi):
-    text = {"iso3", "country", "region", "survey", "survey_year"}
-    for col in set(mpi.columns) - text:
-        assert pd.api.types.is_float_dtype(mpi[col]), col
-    assert mpi["mpi"].between(0, 1).all()
-    assert mpi["headcount_pct"].between(0, 100).all()
-
-
-def test_mpi_is_h_times_a_up_to_rounding(mpi):
-    # the chapter's claim: MPI = H x A / 10000 (both in percent), MPI rounded to 3 decimals
-    gap = (mpi["mpi"] - mpi["headcount_pct"] * mpi["intensity_pct"] / 10_000).abs()
-    assert gap.max() <= 0.0005 + 1e-9
-
-
-def test_load_subnational_shape_and_types(sub):
-    assert len(sub) == 517
-    assert pd.api.types.is_float_dtype(sub["mpi"])
-    assert sub["population_share_pct"].isna().sum() > 0
-
-
-# --- harmonisation ---------------------------------------------------------------------------
-
-
-def test_raw_subnational_labels_are_inconsistent():
-    raw = R.load_mpi_subnational(harmonise=False)
-    assert {"South East Asia", "Southeast Asia"} <= set(raw["region_label"].dropna())
-    assert {"East Africa", "Eastern Africa"} <= set(raw["region_label"].dropna())
-
-
-def test_harmonised_labels_are_one_spelling(sub):
-    labels = set(sub["region_label"].dropna())
-    assert "South East Asia" not in labels and "Southeast Asia" in labels
-    assert "East Africa" not in labels and "South Africa" not in labels
-    assert set(sub["admin_type"].dropna()) == set(sub["admin_type"].dropna().str.lower())
-
-
-def test_harmonised_regions_match_national_table(sub, mpi):
-    assert sub["region"].notna().all()
-    assert set(sub["region"]) <= set(mpi["region"])
-    national = mpi.set_index("iso3")["region"]
-    both = sub[sub["iso3"].isin(national.index)]
-    assert (both["region"] == both["iso3"].map(national)).all()
-    # Thailand ("South East Asia") and Viet Nam ("Southeast Asia") end up in one region
-    assert sub.loc[sub["iso3"].isin(["THA", "VNM"]), "region"].nunique() == 1
-
-
-def test_harmonise_regions_rejects_wrong_frame(mpi):
-    with pytest.raises(ValueError, match="sub must have columns"):
-        R.harmonise_regions(pd.DataFrame({"x": [1]}), mpi)
-
-
-# --- cleaning --------------------------------------------------------------------------------
-
-
-def test_missingness_counts(mpi):
-    table = R.missingness(mpi)
-    assert table.loc["poverty_215_pct", "n_missing"] == mpi["poverty_215_pct"].isna().sum()
-    assert (table["n_missing"] > 0).all()
-    assert "mpi" not in table.index
-
-
-def test_impute_group_median_fills_with_region_median(mpi):
-    out = R.impute_group_median(mpi, ["poverty_215_pct"], by="region")
-    assert out["poverty_215_pct"].notna().all()
-    assert out["poverty_215_pct_imputed"].sum() == mpi["poverty_215_pct"].isna().sum()
-    row = out[out["poverty_215_pct_imputed"]].iloc[0]
-    expected = mpi.loc[mpi["region"] == row["region"], "poverty_215_pct"].median()
-    assert row["poverty_215_pct"] == pytest.approx(expected)
-    with pytest.raises(ValueError, match="not in df"):
-        R.impute_group_median(mpi, ["nope"], by="region")
-
-
-# --- dummies ---------------------------------------------------------------------------------
-
-
-def test_make_dummies_k_minus_one_with_reference(mpi):
-    d = R.make_dummies(mpi["region"], reference="Sub-Saharan Africa")
-    k = mpi["region"].nunique()
-    assert d.shape == (110, k - 1)
-    assert "region_Sub-Saharan Africa" not in d.columns
-    ssa = (mpi["region"] == "Sub-Saharan Africa").to_numpy()
-    assert (d.to_numpy()[ssa] == 0).all()  # the reference is the all-zero row
-    assert (d.to_numpy()[~ssa].sum(axis=1) == 1).all()
-
-
-def test_make_dummies_matches_formula_coding(mpi):
-    complete = mpi.dropna(subset=["poverty_215_pct", "poverty_national_pct"])
-    fit = R.fit_ols(complete)
-    d = R.make_dummies(complete["region"], reference=R.REFERENCE_REGION)
-    X = sm.add_constant(pd.concat([d, complete[["poverty_215_pct", "poverty_national_pct"]]], axis=1))
-    manual = sm.OLS(complete["headcount_pct"], X).fit()
-    np.testing.assert_allclose(manual.params["poverty_215_pct"], fit.params["poverty_215_pct"], rtol=1e-10)
-    np.testing.assert_allclose(manual.rsquared, fit.rsquared, rtol=1e-12)
-
-
-def test_dummy_trap_all_k_columns_are_perfectly_collinear_with_constant(mpi):
-    full = pd.get_dummies(mpi["region"], dtype=float)
-    with pytest.warns(RuntimeWarning, match="linear combinations"):
-        v = R.vif(full)
-    assert np.isinf(v).all()
-
-
-def test_make_dummies_bad_reference(mpi):
-    with pytest.raises(ValueError, match="reference must be one of"):
-        R.make_dummies(mpi["region"], reference="Atlantis")
-
-
 # --- model -----------------------------------------------------------------------------------
 
 
@@ -274,8 +147,60 @@ def test_model_vif_is_moderate_but_mpi_h_a_is_collinear(mpi, complete):
     assert logs.min() > 100  # an identity up to rounding
 
 
-def test_make_dummies_unnamed_series_and_missing_values():
-    d = R.make_dummies(pd.Series(["a", "b", "c", "a"]), reference="b")
-    assert list(d.columns) == ["a", "c"]
-    with pytest.raises(ValueError, match="missing"):
-        R.make_dummies(pd.Series(["a", None, "b"], name="g"), reference="a")
+# --- bad input: every public function names the argument, the value and the fix --------------
+
+
+def test_formula_variables_reads_names_not_helpers_or_keywords():
+    outcome, regressors = R.formula_variables(R.FORMULA)
+    assert outcome == ["headcount_pct"]
+    assert regressors == ["poverty_215_pct", "poverty_national_pct", "C", "region", "Treatment"]
+    assert R.formula_variables("y ~ np.log(x):g - 1") == (["y"], ["np", "x", "g"])
+
+
+def test_fit_ols_names_a_missing_column(complete):
+    with pytest.raises(ValueError, match="formula names column 'gdp', which data does not have"):
+        R.fit_ols(complete, "headcount_pct ~ poverty_215_pct + gdp")
+    with pytest.raises(ValueError, match="column 'regio', which data does not have"):
+        R.fit_ols(complete, "headcount_pct ~ C(regio)")
+
+
+def test_fit_ols_rejects_non_numeric_outcome(complete):
+    with pytest.raises(ValueError, match=r"outcome \(y\) column 'country' is not numeric"):
+        R.fit_ols(complete, "country ~ poverty_215_pct")
+    as_text = complete.assign(headcount_pct=complete["headcount_pct"].astype(str))
+    with pytest.raises(ValueError, match="'headcount_pct' is not numeric.*pd.to_numeric"):
+        R.fit_ols(as_text, "headcount_pct ~ poverty_215_pct")
+
+
+def test_fit_ols_rejects_numbers_stored_as_text(mpi):
+    raw = mpi.assign(poverty_215_pct=R.read_raw("mpi-national")["PPP $2.15 a day 2011-2021"])
+    with pytest.raises(ValueError, match="'poverty_215_pct' holds numbers stored as text"):
+        R.fit_ols(raw, "headcount_pct ~ poverty_215_pct")
+
+
+def test_fit_ols_bad_arguments(complete):
+    with pytest.raises(TypeError, match="data must be a pandas DataFrame, got ndarray"):
+        R.fit_ols(complete.to_numpy())
+    with pytest.raises(TypeError, match="formula must be a string"):
+        R.fit_ols(complete, formula=["headcount_pct", "poverty_215_pct"])
+    with pytest.raises(ValueError, match="no '~'"):
+        R.fit_ols(complete, "headcount_pct poverty_215_pct")
+    with pytest.raises(ValueError, match="cov_type must be one of .* got 'robust'"):
+        R.fit_ols(complete, cov_type="robust")
+    with pytest.raises(ValueError, match=r"data has 3 complete rows for \d+ coefficients"):
+        R.fit_ols(complete.head(3))
+
+
+def test_fit_ols_warns_on_perfectly_collinear_regressors(complete):
+    twice = complete.assign(double_215=2 * complete["poverty_215_pct"])
+    with pytest.warns(RuntimeWarning, match="perfectly collinear"):
+        R.fit_ols(twice, "headcount_pct ~ poverty_215_pct + double_215")
+
+
+def test_coef_table_and_short_names_bad_input(complete):
+    with pytest.raises(TypeError, match="results must be a fitted regression from fit_ols"):
+        R.coef_table(complete)
+    with pytest.raises(ValueError, match="alpha must be a number in \\(0, 1\\).*got 5"):
+        R.coef_table(R.fit_ols(complete), alpha=5)
+    with pytest.raises(TypeError, match="names must be a list of strings"):
+        R.short_names("Intercept")

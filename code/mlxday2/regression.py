@@ -1,16 +1,19 @@
-"""Regression in practice on MPI data: loading, cleaning, dummies, OLS and VIF.
+"""Regression in practice on MPI data: the model, its standard errors and the VIF.
 
-Everything the regression chapter computes lives here: the loaders of the OPHI/UNDP tables
-(``load_mpi``, ``load_mpi_subnational``), the cleaning steps (``missingness``,
-``harmonise_regions``, ``impute_group_median``), dummies with a named reference
-(``make_dummies``), the model (``fit_ols``) and the variance inflation factor (``vif``), the
-Stata-to-Python table (``STATA_TO_PYTHON``, ``run_stata_equivalents``), and at the bottom the
-chapter's plots.
+The model half of the regression chapter: the model (``fit_ols``, with Stata's t-based
+inference), its coefficient table (``coef_table``), the variance inflation factor (``vif``),
+the Stata-to-Python table (``STATA_TO_PYTHON``, ``run_stata_equivalents``), and at the bottom
+the chapter's plots. The data half (loading, cleaning, dummies) is ``mlxday2.mpi_data``; its
+names are re-exported here, so ``regression.load_mpi`` works.
 """
 
 from __future__ import annotations
 
+import builtins
+import io
+import keyword
 import re
+import tokenize
 import warnings
 from dataclasses import dataclass
 
@@ -19,181 +22,29 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
+from statsmodels.regression.linear_model import RegressionResultsWrapper
+from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
-from mlxday2.data import fetch
+from mlxday2.mpi_data import (  # noqa: F401  (re-exported: the chapter's data half)
+    LABEL_TO_UNDP_REGION,
+    MISSING_MARKER,
+    NATIONAL_COLUMNS,
+    REGION_LABEL_FIXES,
+    SUBNATIONAL_COLUMNS,
+    check_frame,
+    harmonise_regions,
+    impute_group_median,
+    load_mpi,
+    load_mpi_subnational,
+    make_dummies,
+    missingness,
+    read_raw,
+)
 from mlxday2.plotting import PALETTE, new_axes
 
 # ---------------------------------------------------------------------------------------------
-# Loading
+# The model
 # ---------------------------------------------------------------------------------------------
-
-#: Original column name of ``Global-MPI_national.csv`` -> the name ``load_mpi`` gives it.
-NATIONAL_COLUMNS: dict[str, str] = {
-    "country code": "iso3",
-    "Country": "country",
-    "World region": "region",
-    "Survey ": "survey",
-    "Year": "survey_year",
-    "Multidimensional Poverty Index": "mpi",
-    "Headcount ratio: Population in multidimensional poverty": "headcount_pct",
-    "Intensity of deprivation among the poor": "intensity_pct",
-    "Vulnerable to poverty (who experience 20-33.32% intensity of deprivations)": "vulnerable_pct",
-    "In severe poverty (severity 50% or higher)": "severe_pct",
-    "National poverty line 2011-2021": "poverty_national_pct",
-    "PPP $2.15 a day 2011-2021": "poverty_215_pct",
-    "display difference": "display_flag",
-    "Headcount in survey year thousands": "poor_thousands_survey_year",
-    "Headcount 2021 thousands": "poor_thousands_2021",
-}
-
-#: Original column name of ``MPI_subnational.csv`` -> the name ``load_mpi_subnational`` gives it.
-SUBNATIONAL_COLUMNS: dict[str, str] = {
-    "ISOcountry code": "iso3",
-    "country": "country",
-    "World region": "region_label",
-    "Continent": "continent",
-    "Survey": "survey",
-    "Year": "survey_year",
-    "Admin": "admin_type",
-    "Admin name Region": "admin_name",
-    "admin level": "admin_level",
-    "Population Share (%)": "population_share_pct",
-    "MPI": "mpi",
-    "Headcount Ratio (H, %)": "headcount_pct",
-    "Intensity (A, %)": "intensity_pct",
-}
-
-_TEXT_COLUMNS = {"iso3", "country", "region", "region_label", "continent", "survey", "survey_year",
-                 "admin_type", "admin_name"}
-
-#: The marker the OPHI/UNDP tables use for "no data".
-MISSING_MARKER = ".."
-
-
-def _read(name: str, columns: dict[str, str]) -> pd.DataFrame:
-    raw = pd.read_csv(fetch(name), dtype=str, keep_default_na=False)
-    unknown = set(raw.columns) - set(columns)
-    if unknown:
-        raise ValueError(f"{name} has unexpected columns {sorted(unknown)}; update the column map")
-    df = raw.rename(columns=columns)
-    for col in df.columns:
-        text = df[col].str.strip()
-        text = text.mask(text.isin(["", MISSING_MARKER]))  # blank cells and ".." mean missing
-        df[col] = text if col in _TEXT_COLUMNS else pd.to_numeric(text)
-    return df
-
-
-def load_mpi() -> pd.DataFrame:
-    """Return the national MPI 2023 table: one row per country (110), snake_case columns.
-
-    The ``..`` markers become missing values (NaN) and every numeric column is float. Units:
-    ``mpi`` in [0, 1]; every ``*_pct`` column in percent of the population; the headcounts in
-    thousands of people. ``NATIONAL_COLUMNS`` maps the original names to these.
-    """
-    return _read("mpi-national", NATIONAL_COLUMNS)
-
-
-def load_mpi_subnational(harmonise: bool = True) -> pd.DataFrame:
-    """Return the sub-national MPI table: one row per region (517), snake_case columns.
-
-    With ``harmonise=True`` (the default) the labels are cleaned by ``harmonise_regions``: a
-    ``region`` column in the national table's six UNDP regions is added, and the admin-type
-    labels are lower-cased. ``region_label`` keeps the file's own (cleaned) label.
-    """
-    df = _read("mpi-subnational", SUBNATIONAL_COLUMNS)
-    return harmonise_regions(df, load_mpi()) if harmonise else df
-
-
-# ---------------------------------------------------------------------------------------------
-# Cleaning
-# ---------------------------------------------------------------------------------------------
-
-#: Spelling variants in the sub-national file's region labels -> one spelling.
-REGION_LABEL_FIXES: dict[str, str] = {
-    "South East Asia": "Southeast Asia",
-    "East Africa": "Eastern Africa",
-    "South Africa": "Southern Africa",  # a country name used as a region (for Mozambique)
-}
-
-#: Sub-national labels (UN geographic sub-regions) -> UNDP region used in the national table.
-LABEL_TO_UNDP_REGION: dict[str, str] = {
-    "Southeast Asia": "East Asia and the Pacific",
-    "Eastern Africa": "Sub-Saharan Africa",
-    "Southern Africa": "Sub-Saharan Africa",
-    "West Africa": "Sub-Saharan Africa",
-    "Central Asia": "Europe and Central Asia",
-    "South Central Asia": "South Asia",  # Bhutan; UNDP counts it in South Asia
-    "Western Asia": "Arab States",  # Palestine
-}
-
-
-def harmonise_regions(sub: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of the sub-national table with consistent region and admin-type labels.
-
-    ``region_label`` gets one spelling per region (``REGION_LABEL_FIXES``); a new ``region``
-    column holds the UNDP region of the national table: the country's region there when the
-    country is in it, else the label mapped by ``LABEL_TO_UNDP_REGION``. Missing labels are filled
-    the same way. ``admin_type`` is lower-cased ("District" and "district" are one type).
-    """
-    for frame, arg in ((sub, "sub"), (national, "national")):
-        missing = {"iso3", "region" if arg == "national" else "region_label"} - set(frame.columns)
-        if missing:
-            raise ValueError(f"{arg} must have columns {sorted(missing)}; load it with the loaders here")
-    out = sub.copy()
-    out["region_label"] = out["region_label"].replace(REGION_LABEL_FIXES)
-    by_country = out["iso3"].map(national.set_index("iso3")["region"])
-    by_label = out["region_label"].map(lambda s: LABEL_TO_UNDP_REGION.get(s, s))
-    out["region"] = by_country.fillna(by_label)
-    if out["region"].isna().any():
-        bad = sorted(out.loc[out["region"].isna(), "country"].unique())
-        raise ValueError(f"no region found for {bad}; add their label to LABEL_TO_UNDP_REGION")
-    if "admin_type" in out:
-        out["admin_type"] = out["admin_type"].str.lower()
-    return out
-
-
-def missingness(df: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per column with missing values: ``n_missing`` and ``pct_missing`` (%)."""
-    n = df.isna().sum()
-    table = pd.DataFrame({"n_missing": n, "pct_missing": 100 * n / len(df)})
-    return table[table["n_missing"] > 0].sort_values("n_missing", ascending=False)
-
-
-def impute_group_median(df: pd.DataFrame, columns: list[str], by: str) -> pd.DataFrame:
-    """Return a copy with NaNs in ``columns`` replaced by the median of their ``by`` group.
-
-    Adds a boolean ``<column>_imputed`` flag per column so the imputed rows stay visible.
-    """
-    for col in [*columns, by]:
-        if col not in df:
-            raise ValueError(f"column {col!r} not in df; choose from {list(df.columns)}")
-    out = df.copy()
-    for col in columns:
-        out[f"{col}_imputed"] = out[col].isna()
-        out[col] = out[col].fillna(out.groupby(by)[col].transform("median"))
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Dummies and the model
-# ---------------------------------------------------------------------------------------------
-
-
-def make_dummies(values: pd.Series, reference: str, prefix: str | None = None) -> pd.DataFrame:
-    """Return k-1 float 0/1 columns for a categorical Series with k levels, ``reference`` left out.
-
-    The left-out level is the baseline every coefficient is compared with; keeping all k columns
-    beside an intercept is the dummy trap (the columns sum to the intercept).
-    """
-    levels = sorted(values.dropna().unique())
-    if reference not in levels:
-        raise ValueError(f"reference must be one of {levels}, got {reference!r}")
-    if values.isna().any():
-        raise ValueError(f"values ({values.name!r}) has {values.isna().sum()} missing entries; drop or fill them first")
-    prefix = values.name if prefix is None else prefix
-    dummies = pd.get_dummies(values, prefix=prefix, prefix_sep="_", dtype=float)
-    return dummies.drop(columns=reference if prefix is None else f"{prefix}_{reference}")
-
 
 #: The chapter's model: multidimensional headcount on monetary poverty and region.
 REFERENCE_REGION = "Sub-Saharan Africa"
@@ -203,25 +54,148 @@ FORMULA = (
 )
 
 
-def fit_ols(data: pd.DataFrame, formula: str = FORMULA, cov_type: str = "nonrobust"):
-    """Return the fitted statsmodels OLS results of ``formula`` on ``data`` (rows with NaN dropped).
+#: Covariance estimators ``fit_ols`` accepts: classical, and White's HC0 to HC3 (Stata's
+#: ``vce(robust)`` = ``, robust`` is HC1; ``vce(hc2)``, ``vce(hc3)`` are HC2, HC3).
+COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3")
 
-    ``cov_type="HC1"`` gives Stata's ``reg ..., robust`` standard errors.
+# Names a formula may use besides the data's columns: patsy/formulaic helpers, builtins, numpy.
+_FORMULA_HELPERS = set(dir(builtins)) | {
+    "C", "Treatment", "Sum", "Diff", "Helmert", "Poly", "I", "Q", "center", "standardize",
+    "scale", "bs", "cr", "cc", "te", "np",
+}
+
+
+def formula_variables(formula: str) -> tuple[list[str], list[str]]:
+    """Return the names ``formula`` reads, ``(left of ~, right of ~)``, in order of appearance.
+
+    Names are Python identifiers outside strings, not attributes (``log`` in ``np.log``) and not
+    keyword arguments (``reference=``); helpers such as ``C`` or ``np`` are included.
     """
-    if cov_type not in {"nonrobust", "HC0", "HC1", "HC2", "HC3"}:
-        raise ValueError(f"cov_type must be 'nonrobust' or 'HC0'..'HC3', got {cov_type!r}")
-    return smf.ols(formula, data=data).fit(cov_type=cov_type)
+    if not isinstance(formula, str):
+        raise TypeError(f"formula must be a string such as 'y ~ x1 + x2', got {formula!r}")
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(formula).readline))
+    except (tokenize.TokenError, SyntaxError) as error:
+        raise ValueError(f"formula {formula!r} cannot be read ({error})") from None
+    sides: tuple[list[str], list[str]] = ([], [])
+    side = 0
+    for i, tok in enumerate(tokens):
+        if tok.type == tokenize.OP and tok.string == "~":
+            side += 1
+            if side > 1:
+                raise ValueError(f"formula {formula!r} has more than one '~'")
+            continue
+        after_dot = i > 0 and tokens[i - 1].string == "."
+        keyword_arg = i + 1 < len(tokens) and tokens[i + 1].string == "="
+        if (tok.type == tokenize.NAME and not keyword.iskeyword(tok.string)
+                and not after_dot and not keyword_arg and tok.string not in sides[side]):
+            sides[side].append(tok.string)
+    if side == 0:
+        raise ValueError(f"formula must have the form 'y ~ x1 + x2', got {formula!r} (no '~')")
+    return sides
+
+
+def _looks_numeric(text: pd.Series) -> bool:
+    values = text.dropna().astype(str).str.strip()
+    return len(values) > 0 and pd.to_numeric(values, errors="coerce").notna().mean() >= 0.5
+
+
+def _top_level_names(formula: str) -> set[str]:
+    """Return the names used outside any parentheses (``x`` in ``y ~ x + C(g)``)."""
+    depth, names = 0, set()
+    for tok in tokenize.generate_tokens(io.StringIO(formula).readline):
+        depth += {"(": 1, ")": -1}.get(tok.string, 0) if tok.type == tokenize.OP else 0
+        if tok.type == tokenize.NAME and depth == 0:
+            names.add(tok.string)
+    return names
+
+
+def check_formula(data: pd.DataFrame, formula: str) -> None:
+    """Raise ValueError if ``formula`` names a column ``data`` lacks or a non-numeric outcome.
+
+    Also rejects a regressor that is numbers stored as text (``'12.5'``, ``'..'``): a formula
+    would silently turn it into one dummy per distinct value.
+    """
+    outcome, regressors = formula_variables(formula)
+    for name in outcome + regressors:
+        if name not in data.columns and name not in _FORMULA_HELPERS:
+            raise ValueError(
+                f"formula names column {name!r}, which data does not have; "
+                f"data's columns are {list(data.columns)}"
+            )
+    for name in [n for n in outcome if n in data.columns]:
+        column = data[name]
+        if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+            hint = ("it holds numbers stored as text: convert it with pd.to_numeric "
+                    "(Stata: destring)" if _looks_numeric(column) else "choose a numeric outcome")
+            raise ValueError(
+                f"the outcome (y) column {name!r} is not numeric (dtype {column.dtype}); {hint}"
+            )
+    bare = _top_level_names(formula)
+    for name in regressors:
+        column = data[name] if name in data.columns else None
+        if (column is not None and name in bare and _looks_numeric(column)
+                and (column.dtype == object or pd.api.types.is_string_dtype(column))):
+            raise ValueError(
+                f"regressor column {name!r} holds numbers stored as text (e.g. "
+                f"{column.dropna().iloc[0]!r}), which a formula would turn into one dummy per "
+                "value; convert it with pd.to_numeric first (Stata: destring)"
+            )
+
+
+def fit_ols(data: pd.DataFrame, formula: str = FORMULA, cov_type: str = "nonrobust"):
+    """Return the fitted statsmodels OLS results of ``formula`` on ``data`` (NaN rows dropped).
+
+    Inference is Stata's ``regress``: t statistics, P>|t| and confidence intervals use the t
+    distribution with n - k degrees of freedom, and the model F test has (k - 1, n - k).
+    ``cov_type="HC1"`` gives Stata's ``regress ..., robust`` standard errors (and F).
+    """
+    check_frame(data, "data")
+    check_formula(data, formula)
+    if cov_type not in COV_TYPES:
+        raise ValueError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
+    model = smf.ols(formula, data=data)
+    n, k = model.exog.shape
+    if n <= k:
+        raise ValueError(
+            f"data has {n} complete rows for {k} coefficients; a regression needs more rows "
+            "than coefficients (drop regressors or fill missing values)"
+        )
+    if np.linalg.matrix_rank(model.exog) < k:
+        warnings.warn(
+            f"the regressors of {formula!r} are perfectly collinear (rank "
+            f"{np.linalg.matrix_rank(model.exog)} < {k} columns); some coefficients are not "
+            "identified (Stata would omit a variable). Drop one of the collinear regressors.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        with warnings.catch_warnings():  # said above, with the formula
+            warnings.simplefilter("ignore", SingularMatrixWarning)
+            return model.fit(cov_type=cov_type, use_t=True)
+    return model.fit(cov_type=cov_type, use_t=True)
+
+
+def check_results(results, argument: str = "results") -> None:
+    """Raise TypeError unless ``results`` is a fitted statsmodels OLS result (``fit_ols``)."""
+    if not isinstance(results, RegressionResultsWrapper):
+        raise TypeError(
+            f"{argument} must be a fitted regression from fit_ols(...), "
+            f"got {type(results).__name__}"
+        )
 
 
 def short_names(names: list[str]) -> list[str]:
     """Return term names with ``C(x, Treatment(...))[T.level]`` shortened to ``x[level]``."""
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise TypeError(f"names must be a list of strings, got {names!r}")
     return [re.sub(r"C\((\w+)[^)]*\)*\)\[T\.(.*)\]", r"\1[\2]", n) for n in names]
 
 
 def coef_table(results, alpha: float = 0.05) -> pd.DataFrame:
     """Return estimate, std. error and ``1 - alpha`` confidence bounds per term (short names)."""
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    check_results(results)
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a number in (0, 1) such as 0.05, got {alpha!r}")
     ci = results.conf_int(alpha)
     table = pd.DataFrame(
         {"estimate": results.params, "std_err": results.bse, "low": ci[0], "high": ci[1]}
