@@ -1,4 +1,5 @@
-"""Tests of mlxday2.mpi_data: loaders, label harmonisation, cleaning, dummies, bad input."""
+"""Tests of mlxday2.mpi_data: loaders, label harmonisation, cleaning, dummies, bad
+input."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def sub() -> pd.DataFrame:
     return D.load_mpi_subnational()
 
 
-# --- loaders ---------------------------------------------------------------------------------
+# --- loaders --------------------------------------------------------------------------
 
 
 def test_load_mpi_has_110_countries_with_readable_names(mpi):
@@ -53,7 +54,8 @@ def test_load_mpi_numeric_columns_are_numeric(mpi):
 
 
 def test_mpi_is_h_times_a_up_to_rounding(mpi):
-    # the chapter's claim: MPI = H x A / 10000 (both in percent), MPI rounded to 3 decimals
+    # the chapter's claim: MPI = H x A / 10000 (both in percent), MPI rounded to 3
+    # decimals
     gap = (mpi["mpi"] - mpi["headcount_pct"] * mpi["intensity_pct"] / 10_000).abs()
     assert gap.max() <= 0.0005 + 1e-9
 
@@ -64,7 +66,7 @@ def test_load_subnational_shape_and_types(sub):
     assert sub["population_share_pct"].isna().sum() > 0
 
 
-# --- harmonisation ---------------------------------------------------------------------------
+# --- harmonisation --------------------------------------------------------------------
 
 
 def test_raw_subnational_labels_are_inconsistent():
@@ -95,7 +97,7 @@ def test_harmonise_regions_rejects_wrong_frame(mpi):
         D.harmonise_regions(pd.DataFrame({"x": [1]}), mpi)
 
 
-# --- cleaning --------------------------------------------------------------------------------
+# --- cleaning -------------------------------------------------------------------------
 
 
 def test_missingness_counts(mpi):
@@ -114,7 +116,7 @@ def test_impute_group_median_fills_with_region_median(mpi):
     assert row["poverty_215_pct"] == pytest.approx(expected)
 
 
-# --- dummies ---------------------------------------------------------------------------------
+# --- dummies --------------------------------------------------------------------------
 
 
 def test_make_dummies_k_minus_one_with_reference(mpi):
@@ -156,7 +158,7 @@ def test_make_dummies_unnamed_series_and_missing_values():
         D.make_dummies(pd.Series(["a", None, "b"], name="g"), reference="a")
 
 
-# --- bad input: every public function names the argument, the value and the fix --------------
+# --- bad input: every public function names the argument, the value and the fix -------
 
 
 def test_loaders_reject_bad_arguments():
