@@ -166,7 +166,8 @@ def stata_output(results) -> str:
     outcome = _abbrev(results.model.endog_names)
     lines += ["-" * 78]
     if robust:
-        lines.append(f"{'':>12} |{'Robust':>21}")
+        label = {"HC1": "Robust"}.get(results.cov_type, f"Robust {results.cov_type}")
+        lines.append(f"{'':>12} |{label:>21}"[:78])
     lines += [f"{outcome:>12} |{_COLUMN_TITLES}", "-" * 13 + "+" + "-" * 64,
               *_coefficient_rows(table), "-" * 78]
     return "\n".join(lines)
