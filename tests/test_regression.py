@@ -332,3 +332,52 @@ def test_plots_draw_on_the_given_axes_and_return_them(mpi):
     assert R.plot_identity(mpi["mpi"], mpi["headcount_pct"] / 100, ax=ax) is ax
     assert R.plot_scatter_by_group(mpi, "poverty_215_pct", "headcount_pct", "region", ax=ax) is ax
     plt.close(fig)
+
+
+# --- claims of the chapter's text and exercise solutions ------------------------------------
+
+
+def test_reference_is_the_largest_region_and_drop_first_would_pick_arab_states(mpi):
+    counts = mpi["region"].value_counts()
+    assert counts.idxmax() == R.REFERENCE_REGION
+    assert sorted(counts.index)[0] == "Arab States"
+    assert counts["Arab States"] < counts[R.REFERENCE_REGION] / 2
+
+
+def test_destring_ignore_would_strip_decimal_points(mpi):
+    # exercise reg-ex-ignore: ignore("..") removes every '.', so values stop being percentages
+    text = R.read_raw("mpi-national")["PPP $2.15 a day 2011-2021"]
+    stripped = pd.to_numeric(text.str.replace(".", "", regex=False).replace("", np.nan))
+    assert mpi["poverty_215_pct"].max() <= 100 < stripped.max()
+    np.testing.assert_array_equal(stripped.isna(), mpi["poverty_215_pct"].isna())
+    assert stripped[text == "0.46"].eq(46).all()
+
+
+def test_base_level_changes_region_coefficients_only(complete):
+    # exercise reg-ex-reference and the i.region_id paragraph
+    y_x = "headcount_pct ~ poverty_215_pct + poverty_national_pct"
+    base = R.fit_ols(complete)
+    for other in ["C(region)", "C(region, Treatment(reference='South Asia'))"]:
+        refit = R.fit_ols(complete, f"{y_x} + {other}")
+        np.testing.assert_allclose(refit.fittedvalues, base.fittedvalues, atol=1e-8)
+        assert refit.rsquared == pytest.approx(base.rsquared, rel=1e-10)
+        assert refit.params["poverty_215_pct"] == pytest.approx(
+            base.params["poverty_215_pct"], rel=1e-8)
+    old = R.coef_table(base)["estimate"]
+    new = R.coef_table(refit)["estimate"]
+    assert new["region[Arab States]"] - old["region[Arab States]"] == pytest.approx(
+        -old["region[South Asia]"], rel=1e-8)
+
+
+def test_hc3_is_wider_than_hc1_and_the_215_interval_still_excludes_zero(complete):
+    # exercise reg-ex-hc3
+    hc1 = R.fit_ols(complete, cov_type="HC1")
+    hc3 = R.fit_ols(complete, cov_type="HC3")
+    assert hc3.bse["poverty_215_pct"] > hc1.bse["poverty_215_pct"]
+    assert R.coef_table(hc3).loc["poverty_215_pct", "low"] > 0
+
+
+def test_the_days_numbers_match_the_stata_output(complete):
+    # exercise reg-ex-read-stata: the national-line rate is not significant, robust or not
+    for cov in ("nonrobust", "HC1"):
+        assert R.fit_ols(complete, cov_type=cov).pvalues["poverty_national_pct"] > 0.05

@@ -126,3 +126,9 @@ def test_encode_codes_follow_the_alphabet_so_last_is_sub_saharan_africa():
     levels = sorted(mpi["region"].unique())
     assert dict(zip(mpi["region"], codes)) == {lev: i + 1 for i, lev in enumerate(levels)}
     assert levels[-1] == R.REFERENCE_REGION  # so ib(last).region_id is Sub-Saharan Africa
+
+
+def test_encode_gives_south_asia_code_5_as_the_exercise_says():
+    mpi = R.load_mpi()
+    codes = dict(zip(mpi["region"], mpi["region"].astype("category").cat.codes + 1))
+    assert codes["South Asia"] == 5
