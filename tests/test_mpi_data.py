@@ -202,3 +202,15 @@ def test_make_dummies_bad_input(mpi):
         D.make_dummies(mpi["region"], reference="South Asia", prefix=3)
     with pytest.raises(ValueError, match=r"needs at least two levels.*\['a'\]"):
         D.make_dummies(pd.Series(["a", "a"], name="g"), reference="a")
+
+
+def test_the_label_slips_the_chapter_names():
+    raw = D.load_mpi_subnational(harmonise=False)
+    unlabelled = set(raw.loc[raw["region_label"].isna(), "country"])
+    assert unlabelled == {"Colombia", "Guatemala"}
+    label = raw.drop_duplicates("country").set_index("country")["region_label"]
+    assert label["Thailand"] == "South East Asia" and label["Vietnam"] == "Southeast Asia"
+    assert label["Rwanda"] == "East Africa" and label["Seychelles"] == "Eastern Africa"
+    assert label["Mozambique"] == "South Africa"
+    years = raw.loc[raw["iso3"] == "UGA", "survey_year"]
+    assert years.is_unique and len(years) > 3  # counts up row by row: drag-to-fill
