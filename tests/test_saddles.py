@@ -1,4 +1,4 @@
-"""mlxday2.saddles: escape time grows like log(1/delta); perturbed GD escapes reliably."""
+"""mlxday2.saddles: escape time grows like log(1/delta); perturbed GD escapes."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ def test_the_function_has_a_strict_saddle_and_two_minima():
         np.testing.assert_allclose(sd.saddle_gradient(np.array(point)), 0, atol=1e-15)
     assert sd.saddle_function(np.array(sd.MINIMA)) == pytest.approx([sd.MIN_VALUE] * 2)
     rng = np.random.default_rng(0)
-    for point in rng.uniform(-2, 2, (20, 2)):  # the gradient is the function's derivative
-        h = 1e-6
-        numeric = [(sd.saddle_function(point + h * e) - sd.saddle_function(point - h * e))
-                   / (2 * h) for e in np.eye(2)]
-        np.testing.assert_allclose(sd.saddle_gradient(point), numeric, rtol=1e-6, atol=1e-8)
+    h = 1e-6
+    for point in rng.uniform(-2, 2, (20, 2)):  # the gradient is f's derivative
+        f = sd.saddle_function
+        numeric = [(f(point + h * e) - f(point - h * e)) / (2 * h) for e in np.eye(2)]
+        np.testing.assert_allclose(sd.saddle_gradient(point), numeric, rtol=1e-6,
+                                   atol=1e-8)
 
 
 @pytest.mark.parametrize("lr", [0.05, 0.1, 0.3])
@@ -30,7 +31,7 @@ def test_escape_steps_grow_like_log_one_over_delta(lr):
     assert study.steps.notna().all()
     slope = np.polyfit(np.log(1 / study.delta), study.steps.astype(float), 1)[0]
     assert slope == pytest.approx(1 / math.log1p(lr), rel=0.03)
-    # The linearisation misses only the last few steps, where y^3 is no longer negligible:
+    # The linearisation misses only the last few steps, where y^3 starts to matter:
     # the same few steps whatever delta (up to rounding to whole steps).
     gap = study.steps - study.predicted
     assert gap.max() - gap.min() <= 1.5 and gap.abs().max() <= 5
@@ -52,7 +53,7 @@ def test_perturbed_gd_escapes_from_the_stable_manifold_for_every_seed():
 
 
 def test_smaller_kicks_take_longer_to_escape_by_log_of_the_radius():
-    # The exercise's claim: each tenfold smaller kick costs log(10) / log(1 + lr) more steps.
+    # The exercise's claim: a tenfold smaller kick costs log(10) / log(1 + lr) steps.
     lr, means = 0.1, []
     for kick in (1e-2, 1e-4, 1e-6):
         study = sd.perturbed_escape_study(range(40), lr=lr, steps=600, kick_radius=kick)
@@ -62,9 +63,10 @@ def test_smaller_kicks_take_longer_to_escape_by_log_of_the_radius():
 
 
 def test_perturbed_gd_is_determined_by_its_seed():
-    a = sd.perturbed_gradient_descent((1.0, 0.0), seed=3)
-    np.testing.assert_array_equal(a.params, sd.perturbed_gradient_descent((1.0, 0.0), seed=3).params)
-    assert not np.array_equal(a.params, sd.perturbed_gradient_descent((1.0, 0.0), seed=4).params)
+    a, again, other = (sd.perturbed_gradient_descent((1.0, 0.0), seed=seed).params
+                       for seed in (3, 3, 4))
+    np.testing.assert_array_equal(a, again)
+    assert not np.array_equal(a, other)
 
 
 def test_a_too_large_step_is_reported_as_diverged_without_warnings():

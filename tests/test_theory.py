@@ -1,4 +1,4 @@
-"""mlxday2.theory: the measured rates match the theorems, the momentum steps match torch."""
+"""mlxday2.theory: measured rates match the theorems, momentum steps match torch."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from mlxday2 import theory as th
 
 
 def torch_momentum_path(problem, init, lrs, momentum, nesterov, dampening=0.0):
-    """Return the (len(lrs) + 1, d) path of torch.optim.SGD with momentum on ``problem``."""
+    """Return the (len(lrs) + 1, d) path of torch.optim.SGD with momentum."""
     x = torch.tensor(problem.features, dtype=torch.float64)
     y = torch.tensor(problem.targets, dtype=torch.float64)
-    theta = torch.tensor(np.asarray(init, float), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([theta], lr=float(lrs[0]), momentum=momentum, nesterov=nesterov,
-                          dampening=dampening)
+    theta = torch.tensor(np.asarray(init, float), dtype=torch.float64,
+                         requires_grad=True)
+    opt = torch.optim.SGD([theta], lr=float(lrs[0]), momentum=momentum,
+                          nesterov=nesterov, dampening=dampening)
     path = [theta.detach().numpy().copy()]
     for lr in lrs:
         opt.param_groups[0]["lr"] = float(lr)
@@ -36,12 +37,13 @@ def our_path(problem, method, init, lrs, momentum):
     params = state = np.asarray(init, float)
     path = [params]
     for lr in lrs:
-        params, state = th.STEPS[method](params, problem.gradient(params), state, lr, momentum)
+        grad = problem.gradient(params)
+        params, state = th.STEPS[method](params, grad, state, lr, momentum)
         path.append(params)
     return np.array(path)
 
 
-# ---- curvature ------------------------------------------------------------------------------
+# ---- curvature -----------------------------------------------------------------------
 
 
 @settings(max_examples=25, deadline=None)
@@ -49,7 +51,8 @@ def our_path(problem, method, init, lrs, momentum):
        shift=st.floats(-3, 3))
 def test_secant_curvatures_lie_between_mu_and_l(n, dim, seed, shift):
     rng = np.random.default_rng(seed)
-    problem = th.least_squares(rng.standard_normal((n, dim)) + shift, rng.standard_normal(n))
+    features = rng.standard_normal((n, dim)) + shift
+    problem = th.least_squares(features, rng.standard_normal(n))
     curv, eigenvalues = th.curvature(problem), np.linalg.eigvalsh(problem.hessian)
     assert curv.smoothness == pytest.approx(eigenvalues[-1])
     ratios = th.secant_curvatures(problem, pairs=200, seed=seed)
@@ -74,7 +77,7 @@ def test_spread_spectrum_is_rank_deficient_with_the_stated_spectrum():
     assert th.curvature(problem).strong_convexity == 0 and problem.min_loss < 1e-20
 
 
-# ---- gradient descent's rates ---------------------------------------------------------------
+# ---- the rates of gradient descent ---------------------------------------------------
 
 
 @pytest.mark.parametrize("offset", [0.0, 0.5, 1.0])
@@ -85,7 +88,8 @@ def test_strongly_convex_rate_is_one_minus_mu_over_l(offset):
     curves = th.gd_rate_curves(problem, (0.0, 0.0), steps)
     # The theorem's bound holds at every step ...
     assert np.all(curves.measured <= curves.bound * (1 + 1e-9))
-    # ... and on a quadratic the tail falls by (1 - mu/L)^2 per step: the slowest direction.
+    # ... and on a quadratic the tail falls by (1 - mu/L)^2 per step: the slowest
+    # direction alone.
     tail = curves.step > steps // 2
     measured = th.fit_rate(curves.step[tail], curves.measured[tail])
     assert measured == pytest.approx((1 - 1 / curv.kappa) ** 2, rel=1e-4)
@@ -112,7 +116,7 @@ def test_a_step_above_two_over_l_is_reported_as_diverged_without_warnings():
     assert run.diverged and len(run.params) < 5001 and np.all(np.isfinite(run.excess))
 
 
-# ---- momentum -------------------------------------------------------------------------------
+# ---- momentum ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("method", ["heavy_ball", "nesterov"])
@@ -127,12 +131,13 @@ def test_momentum_steps_match_torch_sgd_step_for_step(method, lr, momentum):
 
 @pytest.mark.parametrize("method", ["heavy_ball", "nesterov"])
 def test_momentum_differs_from_torch_when_the_lr_changes(method):
-    # Our velocity is a distance (it carries the lr it was made with); torch's buffer is a
-    # sum of gradients, rescaled by whatever lr is current. Equal paths until the change.
+    # Our velocity is a distance (it keeps the lr it was made with); torch's buffer is
+    # a sum of gradients, rescaled by the current lr. Equal paths until the change.
     problem = th.noisy_line(n=60, seed=4)
     lrs = np.r_[np.full(10, 0.2), np.full(10, 0.05)]
     ours = our_path(problem, method, (-3.0, 1.5), lrs, 0.9)
-    ref = torch_momentum_path(problem, (-3.0, 1.5), lrs, 0.9, nesterov=method == "nesterov")
+    ref = torch_momentum_path(problem, (-3.0, 1.5), lrs, 0.9,
+                              nesterov=method == "nesterov")
     np.testing.assert_allclose(ours[:11], ref[:11], atol=1e-9)
     assert np.abs(ours[12:] - ref[12:]).max() > 1e-3
 
@@ -144,28 +149,31 @@ def test_torch_dampening_scales_the_gradient_differently():
     assert np.abs(ours - ref).max() > 1e-3
     # with momentum 0 heavy ball is gradient descent, as torch's SGD without momentum
     plain = torch_momentum_path(problem, (-3.0, 1.5), np.full(20, 0.2), 0.0, False)
-    np.testing.assert_allclose(our_path(problem, "heavy_ball", (-3.0, 1.5), np.full(20, 0.2),
-                                        0.0), plain, atol=1e-9)
+    ours = our_path(problem, "heavy_ball", (-3.0, 1.5), np.full(20, 0.2), 0.0)
+    np.testing.assert_allclose(ours, plain, atol=1e-9)
 
 
 def test_steps_to_accuracy_grow_like_kappa_and_its_square_root():
     study = th.acceleration_study([0, 0.5, 1, 2, 3], tol=1e-6)
-    assert study.steps.notna().all() and study.kappa.min() < 20 and study.kappa.max() > 2000
+    assert study.steps.notna().all()
+    assert study.kappa.min() < 20 and study.kappa.max() > 2000
     exponents = {m: th.fit_power_law(rows.kappa, rows.steps.astype(float))[0]
                  for m, rows in study.groupby("method")}
     assert exponents["gd"] == pytest.approx(1.0, abs=0.05)
     assert exponents["heavy_ball"] == pytest.approx(0.5, abs=0.08)
     assert exponents["nesterov"] == pytest.approx(0.5, abs=0.08)
     by_kappa = study.pivot(index="kappa", columns="method", values="steps")
-    assert (by_kappa.nesterov < by_kappa.gd).all() and (by_kappa.heavy_ball < by_kappa.gd).all()
+    assert (by_kappa.nesterov < by_kappa.gd).all()
+    assert (by_kappa.heavy_ball < by_kappa.gd).all()
 
 
-# ---- stochastic gradients -------------------------------------------------------------------
+# ---- stochastic gradients ------------------------------------------------------------
 
 
 def test_noise_floor_grows_linearly_with_the_step():
     problem = th.noisy_line()
-    floor = th.noise_floor_study(problem, [0.002, 0.005, 0.01, 0.02], chains=200, seed=3)
+    lrs = [0.002, 0.005, 0.01, 0.02]
+    floor = th.noise_floor_study(problem, lrs, chains=200, seed=3)
     exponent, _ = th.fit_power_law(floor.lr, floor.measured)
     assert exponent == pytest.approx(1.0, abs=0.1)
     ratio = floor.measured / floor.predicted
@@ -178,12 +186,14 @@ def test_decaying_step_keeps_falling_like_one_over_t():
     scale, offset, steps = 2 / curv.strong_convexity, 4 * curv.kappa, 4000
     decaying = th.sgd_excess(problem, th.decaying_lrs(steps, scale, offset), (0.0, 0.0),
                              chains=400, seed=5)
-    constant = th.sgd_excess(problem, np.full(steps, 0.02), (0.0, 0.0), chains=400, seed=6)
+    constant = th.sgd_excess(problem, np.full(steps, 0.02), (0.0, 0.0), chains=400,
+                             seed=6)
     prediction = th.decaying_prediction(problem, scale, offset, steps)
     window = np.arange(steps + 1) >= 800
     exponent, _ = th.fit_power_law(np.arange(steps + 1)[window], decaying[window])
     assert exponent == pytest.approx(-1.0, abs=0.2)
-    assert decaying[window].mean() / prediction[window].mean() == pytest.approx(1, abs=0.2)
+    ratio = decaying[window].mean() / prediction[window].mean()
+    assert ratio == pytest.approx(1, abs=0.2)
     # The constant step has stalled far above where the decaying one has got to.
     assert constant[-500:].mean() > 5 * decaying[-500:].mean()
 
@@ -210,11 +220,13 @@ def test_stochastic_results_are_determined_by_the_seed():
     problem = th.noisy_line()
     lrs = np.full(300, 0.01)
     a = th.sgd_excess(problem, lrs, (0.0, 0.0), chains=5, seed=1)
-    np.testing.assert_array_equal(a, th.sgd_excess(problem, lrs, (0.0, 0.0), chains=5, seed=1))
-    assert not np.array_equal(a, th.sgd_excess(problem, lrs, (0.0, 0.0), chains=5, seed=2))
+    again = th.sgd_excess(problem, lrs, (0.0, 0.0), chains=5, seed=1)
+    other = th.sgd_excess(problem, lrs, (0.0, 0.0), chains=5, seed=2)
+    np.testing.assert_array_equal(a, again)
+    assert not np.array_equal(a, other)
 
 
-# ---- bad input ------------------------------------------------------------------------------
+# ---- bad input -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("kwargs, name", [
@@ -224,7 +236,8 @@ def test_stochastic_results_are_determined_by_the_seed():
     (dict(method="adam"), "method"), (dict(steps=-1), "steps"),
 ])
 def test_bad_arguments_raise_value_error_naming_them(kwargs, name):
-    args = dict(method="heavy_ball", init=(0.0, 0.0), steps=10, lr=0.1, momentum=0.5) | kwargs
+    args = dict(method="heavy_ball", init=(0.0, 0.0), steps=10, lr=0.1, momentum=0.5)
+    args |= kwargs
     with pytest.raises(ValueError, match=name):
         th.run_method(th.line_fit(), **args)
 
@@ -244,3 +257,13 @@ def test_bad_problems_and_studies_raise_value_error_naming_them():
         th.minibatch_variance(th.noisy_line(n=10), (0.0, 0.0), [11])
     with pytest.raises(ValueError, match="params"):
         th.minibatch_variance(th.noisy_line(), (0.0,), [1])
+
+
+def test_exercise_slowest_direction_predicts_steps_to_a_1e8_fold_drop():
+    # The chapter's first exercise: after the fast direction is gone, a 1e8-fold drop
+    # takes log(1e-8) / (2 log(1 - 1/kappa)) steps, rounded up to a whole step.
+    problem = th.line_fit(offset=1)
+    kappa = th.curvature(problem).kappa
+    predicted = np.log(1e-8) / (2 * np.log(1 - 1 / kappa))
+    run = th.gd_rate_curves(problem, (0.0, 0.0), 4000).measured
+    assert np.argmax(run[500:] <= run[500] * 1e-8) == math.ceil(predicted)
