@@ -36,9 +36,10 @@ def test_same_seed_same_data_other_seed_other_data():
     assert not a.equals(causal.exercise_cholesterol(50, seed=4))
 
 
-@pytest.mark.parametrize("n", [1, 0, -5, 2.5])
-def test_bad_n_names_the_argument(n):
-    with pytest.raises(ValueError, match="n must be"):
+@pytest.mark.parametrize("n, error", [(1, ValueError), (0, ValueError), (-5, ValueError),
+                                      (2.5, TypeError), ("10", TypeError)])
+def test_bad_n_names_the_argument(n, error):
+    with pytest.raises(error, match="n must be an integer >= 2, got"):
         causal.exercise_cholesterol(n=n)
 
 
