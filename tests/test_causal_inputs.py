@@ -17,7 +17,7 @@ def _people(n=60, **changes):
 
 
 def _stones(cells):
-    df = causal.kidney_stones().astype({"recovered": object, "total": object})
+    df = causal.kidney_stones().astype({"successes": object, "total": object})
     for (col, row), value in cells.items():
         df.loc[row, col] = value
     return df
@@ -68,24 +68,24 @@ CASES = {
     "slopes two rows": (lambda: causal.slopes(_people(n=2)), ValueError,
                         "at least 3 rows to fit two slopes, got 2"),
     # kidney stones
-    "counts nan total": (lambda: causal.recovery_rates(_stones({("total", 0): np.nan})),
+    "counts nan total": (lambda: causal.success_rates(_stones({("total", 0): np.nan})),
                          ValueError, r"df\['total'\] has 1 NaN"),
-    "counts fractional": (lambda: causal.recovery_rates(_stones({("recovered", 1): 2.5})),
-                          ValueError, r"df\['recovered'\] must hold whole counts"),
+    "counts fractional": (lambda: causal.success_rates(_stones({("successes", 1): 2.5})),
+                          ValueError, r"df\['successes'\] must hold whole counts"),
     "counts text": (lambda: causal.backdoor_adjust(_stones({("total", 2): "many"})),
                     ValueError, r"df\['total'\] must hold numbers"),
-    "counts above total": (lambda: causal.recovery_rates(_stones({("recovered", 0): 90})),
-                           ValueError, "0 <= recovered <= total"),
+    "counts above total": (lambda: causal.success_rates(_stones({("successes", 0): 90})),
+                           ValueError, "0 <= successes <= total"),
     "counts zero total": (lambda: causal.backdoor_adjust(
-        _stones({("total", 3): 0, ("recovered", 3): 0})), ValueError, "total > 0"),
-    "counts duplicate rows": (lambda: causal.recovery_rates(
+        _stones({("total", 3): 0, ("successes", 3): 0})), ValueError, "total > 0"),
+    "counts duplicate rows": (lambda: causal.success_rates(
         pd.concat([causal.kidney_stones()] * 2)), ValueError, r"more than one row .*'A'"),
-    "counts empty": (lambda: causal.recovery_rates(causal.kidney_stones().iloc[:0]),
+    "counts empty": (lambda: causal.success_rates(causal.kidney_stones().iloc[:0]),
                      ValueError, "df has no rows"),
     "counts missing label": (lambda: causal.backdoor_adjust(
         _with(causal.kidney_stones(), 0, "stone_size", None)), ValueError,
         r"df\['stone_size'\] has missing labels"),
-    "counts reserved size": (lambda: causal.recovery_rates(
+    "counts reserved size": (lambda: causal.success_rates(
         _with(causal.kidney_stones(), 0, "stone_size", "overall")), ValueError,
         "must not contain 'overall'"),
     "rates_table raw counts": (lambda: causal.rates_table(causal.kidney_stones()),
@@ -146,10 +146,10 @@ CASES = {
                          r"positions\['A'\] must be an \(x, y\) pair"),
     "dag bad edge": (lambda: causal.plot_dag([("A",)], {"A": (0, 0)}), ValueError,
                      r"\(cause, effect\) pair"),
-    "plot_recovery counts": (lambda: causal.plot_recovery(causal.kidney_stones()),
+    "plot_success_rates counts": (lambda: causal.plot_success_rates(causal.kidney_stones()),
                              ValueError, r"rates is missing column\(s\) \['rate'\]"),
     "plot_adjusted rates": (lambda: causal.plot_adjusted(
-        causal.recovery_rates(causal.kidney_stones())), ValueError,
+        causal.success_rates(causal.kidney_stones())), ValueError,
         "adjusted is missing column"),
     "plot_proxy_curve frame": (lambda: causal.plot_proxy_curve(HIDDEN), ValueError,
                                "curve is missing column"),

@@ -101,6 +101,56 @@ def age_groups(age: pd.Series | np.ndarray | Sequence[float], width: int = 10) -
     return pd.Series([f"{lo}-{lo + width - 1}" for lo in lower], name="age_group")
 
 
+def simpson_lines(df: pd.DataFrame, width: int = 10) -> pd.DataFrame:
+    """Return the fitted lines of cholesterol on exercise, pooled and in each age group.
+
+    One row per line: ``group`` (``"all"`` or a label such as ``"20-29"``), ``age_low`` and
+    ``age_high`` (the group's ages, ``age_low <= age < age_high``; NaN for ``"all"``), ``n``,
+    ``intercept`` (mg/dL), ``slope`` (mg/dL per weekly hour), ``x_min`` and ``x_max`` (the
+    exercise range the line spans). A group with fewer than 3 people or constant exercise
+    gets NaN coefficients, with a warning naming it.
+    """
+    lines = _fit_lines(df, width)
+    _warn_empty(lines)
+    return lines
+
+
+def _fit_lines(df: pd.DataFrame, width: int) -> pd.DataFrame:
+    age, x, y = numeric_columns(df, _COLUMNS)
+    if len(df) < 3:
+        raise ValueError(f"df must have at least 3 rows to fit two slopes, got {len(df)}")
+    if np.ptp(x) == 0:
+        raise ValueError(
+            f"df['exercise'] is constant ({x[0]}), so no slope can be fitted; "
+            "pass data in which exercise varies"
+        )
+    labels = age_groups(age, width).to_numpy()
+    lows = np.floor(age / int(width)) * int(width)
+    rows = [_fit_row("all", np.nan, np.nan, x, y)]
+    for low in np.unique(lows):
+        m = lows == low
+        rows.append(_fit_row(labels[m][0], low, low + int(width), x[m], y[m]))
+    return pd.DataFrame(rows)
+
+
+def _warn_empty(lines: pd.DataFrame) -> None:
+    empty = lines.loc[lines["slope"].isna(), "group"].tolist()
+    if empty:
+        warnings.warn(
+            f"age group(s) {empty} have fewer than 3 people or constant exercise; "
+            "their within-group slope is NaN",
+            stacklevel=3,
+        )
+
+
+def _fit_row(group: str, low: float, high: float, x: np.ndarray, y: np.ndarray) -> dict:
+    ok = len(x) >= 3 and np.ptp(x) > 0
+    intercept, slope = ols(y, x) if ok else (np.nan, np.nan)
+    return {"group": group, "age_low": low, "age_high": high, "n": len(x),
+            "intercept": float(intercept), "slope": float(slope),
+            "x_min": float(x.min()), "x_max": float(x.max())}
+
+
 @dataclass(frozen=True)
 class Slopes:
     """Slopes of cholesterol on exercise (mg/dL per weekly hour)."""
@@ -116,27 +166,9 @@ def slopes(df: pd.DataFrame, width: int = 10) -> Slopes:
     A group with fewer than 3 people, or in which exercise does not vary, has no slope: it
     is reported as NaN (with a warning naming it), not dropped.
     """
+    lines = _fit_lines(df, width)
+    _warn_empty(lines)
     age, x, y = numeric_columns(df, _COLUMNS)
-    if len(df) < 3:
-        raise ValueError(f"df must have at least 3 rows to fit two slopes, got {len(df)}")
-    if np.ptp(x) == 0:
-        raise ValueError(
-            f"df['exercise'] is constant ({x[0]}), so no slope can be fitted; "
-            "pass data in which exercise varies"
-        )
-    groups = age_groups(age, width).to_numpy()
-    within = {}
-    for g in sorted(set(groups), key=lambda label: int(label.split("-")[0])):
-        m = groups == g
-        ok = m.sum() >= 3 and np.ptp(x[m]) > 0
-        within[g] = float(ols(y[m], x[m])[1]) if ok else float("nan")
-    empty = [g for g, v in within.items() if np.isnan(v)]
-    if empty:
-        warnings.warn(
-            f"age group(s) {empty} have fewer than 3 people or constant exercise; "
-            "their within-group slope is NaN",
-            stacklevel=2,
-        )
     try:
         adjusted = float(ols(y, x, age)[1])
     except ValueError:
@@ -144,37 +176,58 @@ def slopes(df: pd.DataFrame, width: int = 10) -> Slopes:
             "df['exercise'] is collinear with df['age'], so the age-adjusted slope is not "
             "determined; exercise must vary among people of the same age"
         ) from None
-    return Slopes(float(ols(y, x)[1]), adjusted, within)
+    pooled = float(lines["slope"].iloc[0])
+    within = dict(zip(lines["group"].iloc[1:], lines["slope"].iloc[1:].astype(float)))
+    return Slopes(pooled, adjusted, within)
 
 
-def _line(ax: plt.Axes, x: np.ndarray, y: np.ndarray, **kw) -> None:
-    b0, b1 = ols(y, x)
-    xs = np.array([x.min(), x.max()])
-    ax.plot(xs, b0 + b1 * xs, **kw)
+def within_group_slope_theory(scm: ExerciseSCM = ExerciseSCM(), width: int = 10) -> float:
+    """Return the large-sample slope of cholesterol on exercise within one age group.
+
+    Inside a group ``width`` years wide (wholly inside the age range), age still varies
+    (variance width^2 / 12, ages being uniform), still raises exercise and cholesterol, and
+    so still confounds:
+    slope = effect + chol_per_year * Cov(age, exercise) / Var(exercise), both within a group.
+    """
+    check_instance("scm", scm, ExerciseSCM)
+    width = check_int("width", width, 1)
+    var_age = width**2 / 12
+    cov = scm.exercise_per_year * var_age
+    var_exercise = scm.exercise_per_year**2 * var_age + scm.exercise_sd**2
+    return scm.effect + scm.chol_per_year * cov / var_exercise
 
 
 def plot_simpson(
-    df: pd.DataFrame, width: int = 10, axes: Sequence[plt.Axes] | None = None
+    df: pd.DataFrame, lines: pd.DataFrame, axes: Sequence[plt.Axes] | None = None
 ) -> plt.Figure:
-    """Plot the pooled scatter with its line (left) and the same points by age group (right)."""
+    """Plot the pooled scatter and line (left) and the same points by age group (right).
+
+    ``lines`` is ``simpson_lines(df)``; ``axes`` two Axes side by side (made when None).
+    Returns the Figure.
+    """
     age, x, y = numeric_columns(df, _COLUMNS)
-    check_frame(df, _COLUMNS)
+    check_frame(lines, ["group", "age_low", "age_high", "intercept", "slope", "x_min",
+                        "x_max"], "lines")
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-    else:
-        fig = axes[0].figure
+    elif len(axes) != 2:
+        raise ValueError(f"axes must be two Axes (left, right), got {len(axes)}")
+    fig = axes[0].figure
     left, right = axes
     left.scatter(x, y, s=6, color="0.55", alpha=0.5)
-    _line(left, x, y, color="k", lw=2, label="pooled fit")
+    for i, line in enumerate(lines.itertuples()):
+        xs = np.array([line.x_min, line.x_max])
+        ys = line.intercept + line.slope * xs
+        if line.group == "all":
+            left.plot(xs, ys, color="k", lw=2, label="pooled fit")
+            continue
+        colour = PALETTE[(i - 1) % len(PALETTE)]
+        m = (age >= line.age_low) & (age < line.age_high)
+        right.scatter(x[m], y[m], s=6, color=colour, alpha=0.5)
+        right.plot(xs, ys, color=colour, lw=2, label=f"age {line.group}")
     left.set(xlabel="exercise (hours per week)", ylabel="cholesterol (mg/dL)")
     left.set_title("All people")
     left.legend(loc="upper left")
-    groups = age_groups(age, width).to_numpy()
-    for i, g in enumerate(sorted(set(groups))):
-        m = groups == g
-        colour = PALETTE[i % len(PALETTE)]
-        right.scatter(x[m], y[m], s=6, color=colour, alpha=0.5)
-        _line(right, x[m], y[m], color=colour, lw=2, label=f"age {g}")
     right.set(xlabel="exercise (hours per week)", title="Coloured by age group")
     right.legend(loc="upper left", fontsize="small", ncol=2)
     return fig
