@@ -10,6 +10,12 @@ also available here, so ``from mlxday2 import causal`` then ``causal.slopes(...)
   ``backdoor_difference``).
 - ``proxies``: a confounder seen only through noisy proxies (``hidden_confounder``,
   ``adjusted_effect``, ``proxy_curve``, ``fci_hidden_demo``).
+- ``identifiability``: what Gaussianity hides (``mixed_sources``, ``rotation_table``,
+  ``unmix``, ``match_sources``, ``cause_effect_pair``, ``residual_dependence``,
+  ``lingam_order``).
+- ``latent_graphs``: latent causes from indicators with GIN (``measurement_model``,
+  ``gin_condition``, ``gin_search``) and orientation from change across domains with
+  CD-NOD (``multi_domain_chain``, ``cdnod_edges``, ``pc_edges``).
 - ``dag``: ``plot_dag`` draws the small causal graphs of the chapters.
 
 Compute functions return plain data (DataFrames, frozen dataclasses, dicts); plot functions
@@ -19,6 +25,30 @@ shape, NaN or non-numeric data), naming the argument, the value and the fix.
 """
 
 from mlxday2.causal.dag import plot_dag
+from mlxday2.causal.identifiability import (
+    DISTRIBUTIONS,
+    Mixture,
+    SourceMatch,
+    cause_effect_pair,
+    gaussian_loglik,
+    lingam_order,
+    match_sources,
+    mixed_sources,
+    plot_source_match,
+    residual_dependence,
+    rotation,
+    rotation_table,
+    unmix,
+)
+from mlxday2.causal.latent_graphs import (
+    MeasurementData,
+    cdnod_edges,
+    gin_condition,
+    gin_search,
+    measurement_model,
+    multi_domain_chain,
+    pc_edges,
+)
 from mlxday2.causal.proxies import (
     Estimates,
     HiddenSCM,
@@ -55,33 +85,53 @@ from mlxday2.causal.stones import (
 )
 
 __all__ = [
-    "Estimates",
-    "ExerciseSCM",
-    "HiddenSCM",
-    "KIDNEY_STONE_COUNTS",
-    "Slopes",
-    "TREATMENTS",
     "adjusted_effect",
     "age_groups",
     "backdoor_adjust",
     "backdoor_difference",
     "backdoor_rate",
+    "cause_effect_pair",
+    "cdnod_edges",
+    "DISTRIBUTIONS",
+    "Estimates",
     "exercise_cholesterol",
+    "ExerciseSCM",
     "fci_hidden_demo",
+    "gaussian_loglik",
+    "gin_condition",
+    "gin_search",
     "hidden_confounder",
+    "HiddenSCM",
+    "KIDNEY_STONE_COUNTS",
     "kidney_stones",
+    "lingam_order",
+    "match_sources",
+    "measurement_model",
+    "MeasurementData",
+    "mixed_sources",
+    "Mixture",
+    "multi_domain_chain",
+    "pc_edges",
     "plot_adjusted",
     "plot_dag",
     "plot_proxy_curve",
-    "plot_success_rates",
     "plot_simpson",
+    "plot_source_match",
+    "plot_success_rates",
     "proxy_columns",
     "proxy_curve",
     "rates_table",
     "recover_latent",
+    "residual_dependence",
+    "rotation",
+    "rotation_table",
     "simpson_lines",
     "slopes",
+    "Slopes",
+    "SourceMatch",
     "success_rates",
     "theoretical_error",
+    "TREATMENTS",
+    "unmix",
     "within_group_slope_theory",
 ]
