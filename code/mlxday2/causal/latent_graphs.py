@@ -7,8 +7,8 @@ across domains (CD-NOD). Both experiments draw data whose truth is known.
    some indicators, chosen orthogonal to their covariance with others, must be independent
    of those others. ``gin_search`` runs causal-learn's search (``GIN_MI``), which returns the
    clusters of indicators that share a latent, in the latents' causal order.
-2. ``multi_domain_chain`` draws X -> Y -> Z in several domains, in which only the mechanism
-   of X shifts. ``cdnod_edges`` runs causal-learn's CD-NOD with the domain index as an extra
+2. ``multi_domain_chain`` draws X -> Y -> Z in several domains, in which only one mechanism
+   (X's, unless told otherwise) shifts. ``cdnod_edges`` runs causal-learn's CD-NOD with the domain index as an extra
    variable; ``pc_edges`` runs PC on one domain, which cannot orient any edge of a chain.
 """
 
@@ -24,7 +24,13 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 from tqdm import TqdmWarning
 
-from mlxday2.causal._checks import check_int, check_real, check_seed, finite_numbers
+from mlxday2.causal._checks import (
+    check_bool,
+    check_int,
+    check_real,
+    check_seed,
+    finite_numbers,
+)
 from mlxday2.causal.identifiability import _check_distribution, standard_draws
 
 with warnings.catch_warnings():
@@ -54,6 +60,7 @@ def measurement_model(
     noise: str = "exponential",
     coef: float = 0.8,
     indicator_noise: float = 0.5,
+    reverse: bool = False,
     seed: int = 0,
 ) -> MeasurementData:
     """Return indicators of a chain of latents L1 -> L2 -> ... -> L_k (``n_latents``).
@@ -61,6 +68,10 @@ def measurement_model(
     L1 = e1, L_j = coef * L_(j-1) + e_j; indicator X = loading * L + indicator_noise * e,
     loading uniform on [0.7, 1.3]; every e follows ``noise`` (mean 0, variance 1). Each
     indicator measures exactly one latent (a pure measurement model).
+
+    ``reverse=True`` draws the reversed chain L_k -> ... -> L1 with coefficients and noise
+    scales chosen so the latents have the *same covariance* as the forward chain: with
+    Gaussian noise the two truths give one and the same distribution of the data.
     """
     n = check_int("n", n, 10)
     n_latents = check_int("n_latents", n_latents, 1)
@@ -68,10 +79,14 @@ def measurement_model(
     _check_distribution("noise", noise)
     coef = check_real("coef", coef)
     indicator_noise = check_real("indicator_noise", indicator_noise, low=0)
+    reverse = check_bool("reverse", reverse)
     rng = np.random.default_rng(check_seed("seed", seed))
-    latents = [standard_draws(rng, noise, n)]
-    for _ in range(n_latents - 1):
-        latents.append(coef * latents[-1] + standard_draws(rng, noise, n))
+    if reverse:
+        latents = _reversed_chain(rng, noise, n, n_latents, coef)
+    else:
+        latents = [standard_draws(rng, noise, n)]
+        for _ in range(n_latents - 1):
+            latents.append(coef * latents[-1] + standard_draws(rng, noise, n))
     columns, clusters = {}, []
     for k, latent in enumerate(latents):
         names = [f"X{k * per_latent + j + 1}" for j in range(per_latent)]
@@ -79,7 +94,21 @@ def measurement_model(
             loading = rng.uniform(0.7, 1.3)
             columns[name] = loading * latent + indicator_noise * standard_draws(rng, noise, n)
         clusters.append(tuple(names))
-    return MeasurementData(pd.DataFrame(columns), np.column_stack(latents), tuple(clusters))
+    order = clusters[::-1] if reverse else clusters
+    return MeasurementData(pd.DataFrame(columns), np.column_stack(latents), tuple(order))
+
+
+def _reversed_chain(rng, noise: str, n: int, k: int, coef: float) -> list[np.ndarray]:
+    """Return latents L1..Lk drawn as Lk -> ... -> L1 with the forward chain's covariance."""
+    var = [1.0]  # Var(L_j) of the forward chain with unit noise variances
+    for _ in range(k - 1):
+        var.append(coef**2 * var[-1] + 1.0)
+    latents = [np.sqrt(var[-1]) * standard_draws(rng, noise, n)]  # L_k, the new root
+    for j in range(k - 2, -1, -1):  # L_j from L_(j+1): population regression of the chain
+        b = coef * var[j] / var[j + 1]  # Cov(L_j, L_(j+1)) / Var(L_(j+1))
+        residual_var = var[j] - b**2 * var[j + 1]
+        latents.insert(0, b * latents[0] + np.sqrt(residual_var) * standard_draws(rng, noise, n))
+    return latents
 
 
 def gin_condition(data: pd.DataFrame, tested: list[str], others: list[str]) -> float:
@@ -132,24 +161,47 @@ def gin_search(data: pd.DataFrame) -> list[tuple[str, ...]]:
     return [tuple(names[i] for i in sorted(cluster)) for cluster in order]
 
 
+def gin_hit_counts(noise: str, seeds, n: int = 300) -> dict[str, int]:
+    """Return how many of ``seeds`` give GIN's true clusters and order, for each of two truths.
+
+    Keys ``"L1 -> L2"`` (``measurement_model`` with two latents) and ``"L2 -> L1"`` (the same
+    with ``reverse=True``, which has the same latent covariance).
+    """
+    seeds = [check_seed("seeds[i]", s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed, got an empty sequence")
+    counts = {}
+    for truth, reverse in [("L1 -> L2", False), ("L2 -> L1", True)]:
+        data = [measurement_model(n=n, noise=noise, reverse=reverse, seed=s) for s in seeds]
+        counts[truth] = sum(gin_search(d.observed) == list(d.clusters) for d in data)
+    return counts
+
+
 def multi_domain_chain(
-    n_per_domain: int = 200, n_domains: int = 3, shift: float = 1.0, seed: int = 0
+    n_per_domain: int = 200,
+    n_domains: int = 3,
+    shift: float = 1.0,
+    shifted: str = "X",
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Return X -> Y -> Z drawn in ``n_domains`` domains, with a ``domain`` column 0, 1, ...
 
-    X = shift * domain + N(0, 1): only X's mechanism changes across domains;
-    Y = 0.8 X + N(0, 1) and Z = 0.8 Y + N(0, 1) are the same in every domain. (The shift
-    grows with the domain index so that CD-NOD's Fisher-z tests see it; a kernel test
-    would see any change, at more cost.)
+    X = N(0, 1), Y = 0.8 X + N(0, 1), Z = 0.8 Y + N(0, 1), and the mechanism of the variable
+    named ``shifted`` gains ``shift * domain``: only that mechanism changes across domains.
+    (The shift grows with the domain index so that CD-NOD's Fisher-z tests see it; a kernel
+    test would see any change, at more cost.)
     """
     n_per_domain = check_int("n_per_domain", n_per_domain, 10)
     n_domains = check_int("n_domains", n_domains, 1)
     shift = check_real("shift", shift)
+    if shifted not in ("X", "Y", "Z"):
+        raise ValueError(f"shifted must be 'X', 'Y' or 'Z', got {shifted!r}")
     rng = np.random.default_rng(check_seed("seed", seed))
     domain = np.repeat(np.arange(n_domains), n_per_domain)
-    x = shift * domain + rng.normal(size=domain.size)
-    y = 0.8 * x + rng.normal(size=domain.size)
-    z = 0.8 * y + rng.normal(size=domain.size)
+    change = {name: (shift * domain if name == shifted else 0.0) for name in "XYZ"}
+    x = change["X"] + rng.normal(size=domain.size)
+    y = 0.8 * x + change["Y"] + rng.normal(size=domain.size)
+    z = 0.8 * y + change["Z"] + rng.normal(size=domain.size)
     return pd.DataFrame({"X": x, "Y": y, "Z": z, "domain": domain})
 
 
