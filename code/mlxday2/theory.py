@@ -576,6 +576,7 @@ def plot_sgd(floor: pd.DataFrame, curves: dict, prediction: np.ndarray | None = 
     the decaying step's theory, drawn dashed. Returns the Figure.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.8))
@@ -583,6 +584,7 @@ def plot_sgd(floor: pd.DataFrame, curves: dict, prediction: np.ndarray | None = 
     left.loglog(floor.lr, floor.predicted, "k-", lw=1,
                 label=r"theory $\eta\,\mathrm{tr}\Sigma/4$")
     left.loglog(floor.lr, floor.measured, "o", color="C0", label="measured")
+    left.xaxis.set_minor_formatter(NullFormatter())  # the minor labels would overlap
     left.set(xlabel=r"constant step $\eta$ (log scale)",
              ylabel="stationary loss above minimum", title="the noise floor")
     left.legend(fontsize="small")
