@@ -253,6 +253,10 @@ def test_bad_problems_and_studies_raise_value_error_naming_them():
         th.sgd_excess(th.noisy_line(), [0.1, -0.1], (0.0, 0.0))
     with pytest.raises(ValueError, match="lr"):
         th.noise_floor_study(th.noisy_line(), [0.0])
+    with pytest.raises(ValueError, match="chains"):
+        th.sgd_excess(th.noisy_line(), [0.1], (0.0, 0.0), chains=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        th.sgd_excess(th.noisy_line(n=10), [0.1], (0.0, 0.0), batch_size=11)
     with pytest.raises(ValueError, match="batch_sizes"):
         th.minibatch_variance(th.noisy_line(n=10), (0.0, 0.0), [11])
     with pytest.raises(ValueError, match="params"):
