@@ -44,7 +44,8 @@ def code_cells(text: str) -> list[tuple[dict, list[str]]]:
 
 def sections(text: str) -> list[str]:
     """Return the level-2 headings in order (outside code cells)."""
-    prose = re.sub(r"^```.*?^```\s*$", "", text, flags=re.M | re.S)
+    # A fence closes with as many backticks as it opened with (the exercise fences use 4).
+    prose = re.sub(r"^(`{3,})[^`\n]*\n.*?^\1\s*$", "", text, flags=re.M | re.S)
     return re.findall(r"^## (.+?)\s*$", prose, re.M)
 
 
