@@ -10,6 +10,8 @@ import numpy as np
 
 def real_number(name: str, value, *, fix: str) -> float:
     """Return ``value`` as a finite float, or raise TypeError / ValueError."""
+    if type(value) is float and math.isfinite(value):  # the common case, checked fast
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         kind = type(value).__name__
         raise TypeError(f"{name} must be a real number, got {value!r} ({kind}); {fix}")
@@ -34,6 +36,9 @@ def whole_number(
     name: str, value, *, minimum: int, maximum: int | None = None, fix: str
 ) -> int:
     """Return ``value`` as an int in ``minimum..maximum``, or raise."""
+    in_range = type(value) is int and minimum <= value
+    if in_range and (maximum is None or value <= maximum):
+        return value  # the common case, checked fast
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         kind = type(value).__name__
         raise TypeError(f"{name} must be an integer, got {value!r} ({kind}); {fix}")

@@ -134,7 +134,8 @@ def fit_linear(
                 new, state = step(theta, grad, state, lr)
                 seen, evals = seen + batch.size, evals + batch.size
                 loss = _mse(x, y, *new)
-                if not (np.all(np.isfinite(new)) and math.isfinite(loss)):
+                if not (math.isfinite(new[0]) and math.isfinite(new[1])
+                        and math.isfinite(loss)):
                     diverged = True
                     break
                 theta = new
