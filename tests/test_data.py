@@ -251,3 +251,15 @@ def test_read_only_cache_is_reported_before_any_work(tmp_path, monkeypatch):
         assert "MLXDAY2_CACHE" in message and str(cache.resolve()) in message
     finally:
         cache.chmod(0o700)
+
+
+def test_importing_the_data_layer_in_a_kernel_prints_nothing():
+    """A chapter shows its kernel's stderr: importing pooch (tqdm.auto) must not warn."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("import mlxday2.data")]
+    )
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    outputs = notebook.cells[0].outputs
+    assert outputs == [], f"importing mlxday2.data printed {outputs}"
