@@ -1,4 +1,4 @@
-"""The data layer: a verified copy is used, a corrupt one raises, a missing one says why."""
+"""mlxday2.data: verified copies are used, corrupt ones raise, missing ones say why."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def test_unknown_name():
 
 @pytest.fixture
 def serve(tmp_path):
-    """Serve bytes as /tiny.csv from a local HTTP server; yield a function for its URL."""
+    """Serve bytes as /tiny.csv on a local HTTP server; yield a function for its URL."""
     served = tmp_path / "served"
     served.mkdir()
 
@@ -254,7 +254,7 @@ def test_read_only_cache_is_reported_before_any_work(tmp_path, monkeypatch):
 
 
 def test_importing_the_data_layer_in_a_kernel_prints_nothing():
-    """A chapter shows its kernel's stderr: importing pooch (tqdm.auto) must not warn."""
+    """A chapter shows its kernel's stderr: importing pooch (tqdm.auto) stays silent."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     notebook = nbformat.v4.new_notebook(
