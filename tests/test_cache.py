@@ -28,7 +28,9 @@ def test_a_saved_file_loads_back_with_its_digest_beside_it(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "no digest"])
-def test_a_damaged_file_warns_with_its_path_is_discarded_and_returns_none(tmp_path, damage):
+def test_a_damaged_file_warns_with_its_path_is_discarded_and_returns_none(
+    tmp_path, damage
+):
     path = cache.save(tmp_path / "a.npz", lambda f: np.savez(f, x=np.arange(1000)))
     raw = bytearray(path.read_bytes())
     if damage == "flip":
@@ -83,7 +85,10 @@ def test_keys_follow_content_not_length():
     assert cache.make_key("x", {"a": 1}) != cache.make_key("x", {"a": 2})
     assert cache.source_digest(cache) != cache.source_digest(sys.modules[__name__])
     versions = cache.library_versions("numpy", "no-such-distribution-xyz")
-    assert versions["numpy"] == np.__version__ and versions["no-such-distribution-xyz"] == "absent"
+    assert (
+        versions["numpy"] == np.__version__
+        and versions["no-such-distribution-xyz"] == "absent"
+    )
 
 
 def test_an_uncreatable_cache_dir_names_itself_and_the_variable(tmp_path, monkeypatch):

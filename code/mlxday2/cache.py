@@ -1,19 +1,24 @@
-"""A small store for derived artefacts (decoded images, trained models): keyed, verified, atomic.
+"""A store for derived artefacts (decoded images, trained models): keyed, verified.
 
 An artefact is a file in the cache directory (``mlxday2.data.cache_dir()``, set by
-``$MLXDAY2_CACHE``) whose name holds a key, and a SHA-256 of its bytes in a file beside it
-(``<name>.sha256``). The rules that keep a cache from going stale or corrupt:
+``$MLXDAY2_CACHE``) whose name holds a key, and a SHA-256 of its bytes in a file beside
+it (``<name>.sha256``). The rules that keep a cache from going stale or corrupt:
 
-- **Keys cover everything that changes the content**: ``make_key`` hashes any JSON-able parts;
+- **Keys cover everything that changes the content**: ``make_key`` hashes any JSON-able
+parts;
   callers pass the source of the code that made the artefact (``source_digest``), its
-  constants, a digest of the data's bytes (``array_digest``, not its length), the library
-  versions (``library_versions``) and the numerics.
-- **Verified on load**: ``load`` checks the stored SHA-256 first; a missing or wrong digest, or
-  any error while reading, warns with the path, deletes the file and returns ``None``, so the
-  caller recomputes.
-- **Atomic writes**: ``save`` writes a uniquely named temporary file in the same directory and
-  renames it into place, so concurrent writers never see each other's half-written files.
-- **Writability first**: ``writable_cache_dir`` checks the directory before expensive work and
+  constants, a digest of the data's bytes (``array_digest``, not its length), the
+  library versions (``library_versions``) and the numerics.
+- **Verified on load**: ``load`` checks the stored SHA-256 first; a missing or wrong
+digest, or
+  any error while reading, warns with the path, deletes the file and returns ``None``,
+  so the caller recomputes.
+- **Atomic writes**: ``save`` writes a uniquely named temporary file in the same
+directory and
+  renames it into place, so concurrent writers never see each other's half-written
+  files.
+- **Writability first**: ``writable_cache_dir`` checks the directory before expensive
+work and
   says which directory failed and how to choose another (``MLXDAY2_CACHE``).
 """
 
@@ -38,37 +43,44 @@ T = TypeVar("T")
 
 
 class CacheNotWritableError(PermissionError):
-    """The cache directory cannot be created or written; the message names it and the fix."""
+    """The cache directory cannot be created or written; the message says which."""
 
 
 def writable_cache_dir() -> Path:
     """Return the cache directory after proving a file can be created in it.
 
-    Raises ``CacheNotWritableError`` naming the directory and ``MLXDAY2_CACHE`` otherwise.
+    Raises ``CacheNotWritableError`` naming the directory and ``MLXDAY2_CACHE``
+    otherwise.
     """
     fix = "Set MLXDAY2_CACHE to a directory you can write to."
     try:
         path = _data.cache_dir()
     except OSError as err:
-        where = err.filename or os.environ.get("MLXDAY2_CACHE", "the default cache directory")
-        raise CacheNotWritableError(f"cannot create the cache directory {where} ({err}). {fix}") from err
+        where = err.filename or os.environ.get(
+            "MLXDAY2_CACHE", "the default cache directory"
+        )
+        raise CacheNotWritableError(
+            f"cannot create the cache directory {where} ({err}). {fix}"
+        ) from err
     try:
         fd, probe = tempfile.mkstemp(dir=path, prefix=".write-test-")
         os.close(fd)
         os.remove(probe)
     except OSError as err:
-        raise CacheNotWritableError(f"the cache directory {path} is not writable ({err}). {fix}") from err
+        raise CacheNotWritableError(
+            f"the cache directory {path} is not writable ({err}). {fix}"
+        ) from err
     return path
 
 
 def make_key(*parts: Any) -> str:
-    """Return a 20-hex-digit key: the SHA-256 of ``parts`` as sorted JSON (others via ``repr``)."""
+    """Return a 20-hex-digit key: the SHA-256 of ``parts`` as sorted JSON."""
     text = json.dumps(parts, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def source_digest(*modules: ModuleType) -> str:
-    """Return the SHA-256 of the whole source of ``modules``: any edit to them changes it."""
+    """Return the SHA-256 of the whole source of ``modules``: any edit changes it."""
     digest = hashlib.sha256()
     for module in modules:
         digest.update(inspect.getsource(module).encode())
@@ -76,7 +88,7 @@ def source_digest(*modules: ModuleType) -> str:
 
 
 def array_digest(*arrays: np.ndarray) -> str:
-    """Return the SHA-256 of the arrays' dtypes, shapes and bytes (their content, not length)."""
+    """Return the SHA-256 of the arrays' dtypes, shapes and bytes (their content)."""
     digest = hashlib.sha256()
     for a in arrays:
         a = np.ascontiguousarray(a)
@@ -86,7 +98,7 @@ def array_digest(*arrays: np.ndarray) -> str:
 
 
 def library_versions(*names: str) -> dict[str, str]:
-    """Return ``{distribution: version}`` for installed distributions (``"absent"`` if not)."""
+    """Return ``{distribution: version}`` (``"absent"`` for one not installed)."""
     versions = {}
     for name in names:
         try:
@@ -110,10 +122,11 @@ def discard(path: Path) -> None:
 
 
 def load(path: Path, read: Callable[[Path], T]) -> T | None:
-    """Return ``read(path)`` if ``path`` exists and matches its stored SHA-256, else ``None``.
+    """Return ``read(path)`` if the file exists and matches its SHA-256, else None.
 
-    A file without a digest, with a wrong one, or that ``read`` fails on is reported with a
-    warning naming it, deleted (with its digest), and ``None`` returned so the caller recomputes.
+    A file without a digest, with a wrong one, or that ``read`` fails on is reported
+    with a warning naming it, deleted (with its digest), and ``None`` returned so the
+    caller recomputes.
     """
     path = Path(path)
     if not path.exists():
@@ -122,26 +135,36 @@ def load(path: Path, read: Callable[[Path], T]) -> T | None:
         expected = _digest_path(path).read_text().strip()
         actual = _data.sha256sum(path)
         if actual != expected:
-            raise ValueError(f"SHA-256 {actual[:12]}... does not match the stored {expected[:12]}...")
+            raise ValueError(
+                f"SHA-256 {actual[:12]}... does not match the stored {expected[:12]}..."
+            )
         return read(path)
-    except Exception as err:  # any failure to load means: recompute, never crash or trust it
-        warnings.warn(f"discarding the unreadable cached file {path} ({type(err).__name__}: "
-                      f"{err}); it will be recomputed", stacklevel=2)
+    except (
+        Exception
+    ) as err:  # any failure to load means: recompute, never crash or trust it
+        warnings.warn(
+            f"discarding the unreadable cached file {path} ({type(err).__name__}: "
+            f"{err}); it will be recomputed",
+            stacklevel=2,
+        )
         discard(path)
         return None
 
 
 def save(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
-    """Write a cached file with ``write(binary_file)`` atomically, with its SHA-256 beside it.
+    """Write a file with ``write(binary_file)`` atomically, with its SHA-256 beside it.
 
-    Both files are first written under unique temporary names in the same directory, then
-    renamed into place (the digest last), so readers see either nothing or a complete file.
+    Both files are first written under unique temporary names in the same directory,
+    then renamed into place (the digest last), so readers see either nothing or a
+    complete file.
     """
     path = Path(path)
     written = []
     try:
         for target, writer in ((path, write), (_digest_path(path), None)):
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{target.name}.", suffix=".part")
+            fd, tmp = tempfile.mkstemp(
+                dir=path.parent, prefix=f".{target.name}.", suffix=".part"
+            )
             written.append(tmp)
             with os.fdopen(fd, "wb") as f:
                 if writer is not None:

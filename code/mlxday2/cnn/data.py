@@ -1,10 +1,10 @@
-"""CIFAR-10 for the CNN chapter: load (decoded once, cached), subsets, augmentation, input.
+"""CIFAR-10 for the CNN chapter: loading (decoded once, cached), augmentation, input.
 
-``load_cifar10`` returns the train and test sets as ``CifarDataset`` objects backed by uint8
-arrays, decoded from the original python archive or the offline JPEG copy and cached by
-``mlxday2.cache`` under the archive's SHA-256, this module's source and the decoders' library
-versions. ``random_crop_flip`` is the training augmentation (on uint8 batches) and
-``to_model_input`` the normalisation every model sees.
+``load_cifar10`` returns the train and test sets as ``CifarDataset`` objects backed by
+uint8 arrays, decoded from the original python archive or the offline JPEG copy and
+cached by ``mlxday2.cache`` under the archive's SHA-256, this module's source and the
+decoders' library versions. ``random_crop_flip`` is the training augmentation (on uint8
+batches) and ``to_model_input`` the normalisation every model sees.
 """
 
 from __future__ import annotations
@@ -25,9 +25,22 @@ from tqdm import tqdm  # plain text bars (tqdm.auto warns without ipywidgets)
 from mlxday2 import cache
 from mlxday2 import data as _data
 
-CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
-           "dog", "frog", "horse", "ship", "truck")
-SOURCES = {"cifar10-python": "CIFAR-10 (original)", "cifar10-jpeg": "CIFAR-10 (JPEG copy)"}
+CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
+SOURCES = {
+    "cifar10-python": "CIFAR-10 (original)",
+    "cifar10-jpeg": "CIFAR-10 (JPEG copy)",
+}
 
 # Per-channel mean and standard deviation of the CIFAR-10 training images (0..1 scale).
 MEAN = (0.4914, 0.4822, 0.4465)
@@ -35,28 +48,44 @@ STD = (0.2470, 0.2435, 0.2616)
 
 
 class CifarDataset(Dataset):
-    """CIFAR-10 images as uint8 ``(N, 32, 32, 3)``; items are ``(3x32x32 float in [0, 1], label)``.
+    """CIFAR-10 images, uint8 ``(N, 32, 32, 3)``; items are ``(3x32x32 float, label)``.
 
-    ``images`` and ``labels`` are the raw arrays (treat them as read-only), ``classes`` the
-    class names, ``source`` the registry name of the copy they came from and ``source_name``
-    how figures name that copy.
+    ``images`` and ``labels`` are the raw arrays (treat them as read-only), ``classes``
+    the class names, ``source`` the registry name of the copy they came from and
+    ``source_name`` how figures name that copy.
     """
 
     def __init__(self, images: np.ndarray, labels, classes=CLASSES, source: str = ""):
-        if not isinstance(images, np.ndarray) or images.dtype != np.uint8 \
-                or images.ndim != 4 or images.shape[1:] != (32, 32, 3):
-            what = (f"{images.dtype} {images.shape}" if isinstance(images, np.ndarray)
-                    else type(images).__name__)
-            raise ValueError(f"images must be a uint8 array of shape (N, 32, 32, 3), got {what}")
+        if (
+            not isinstance(images, np.ndarray)
+            or images.dtype != np.uint8
+            or images.ndim != 4
+            or images.shape[1:] != (32, 32, 3)
+        ):
+            what = (
+                f"{images.dtype} {images.shape}"
+                if isinstance(images, np.ndarray)
+                else type(images).__name__
+            )
+            raise ValueError(
+                f"images must be a uint8 array of shape (N, 32, 32, 3), got {what}"
+            )
         labels = np.asarray(labels)
         if labels.ndim != 1 or len(labels) != len(images):
-            raise ValueError(f"labels must be 1-D with one label per image ({len(images)}), "
-                             f"got shape {labels.shape}")
+            raise ValueError(
+                f"labels must be 1-D with one label per image ({len(images)}), "
+                f"got shape {labels.shape}"
+            )
         classes = [str(c) for c in classes]
-        if len(labels) and (not np.issubdtype(labels.dtype, np.integer)
-                            or labels.min() < 0 or labels.max() >= len(classes)):
-            raise ValueError(f"labels must be integers in 0..{len(classes) - 1} (indices into "
-                             f"classes), got {labels.dtype} values {np.unique(labels)[:5]}...")
+        if len(labels) and (
+            not np.issubdtype(labels.dtype, np.integer)
+            or labels.min() < 0
+            or labels.max() >= len(classes)
+        ):
+            raise ValueError(
+                f"labels must be integers in 0..{len(classes) - 1} (indices into "
+                f"classes), got {labels.dtype} values {np.unique(labels)[:5]}..."
+            )
         self.images = images
         self.labels = labels.astype(np.int64)
         self.classes = classes
@@ -71,14 +100,22 @@ class CifarDataset(Dataset):
         return x, int(self.labels[i])
 
     def digest(self) -> str:
-        """Return the SHA-256 of the images, labels and class names (what a model learns from)."""
-        return cache.make_key(cache.array_digest(self.images, self.labels), self.classes)
+        """Return a digest of the images, labels and class names."""
+        return cache.make_key(
+            cache.array_digest(self.images, self.labels), self.classes
+        )
 
 
 def subset(ds: CifarDataset, n: int, seed: int) -> CifarDataset:
-    """Return a random ``n``-image subset of ``ds`` (without replacement, in index order)."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= len(ds):
-        raise ValueError(f"n must be an integer in 1..{len(ds)} (the dataset size), got {n!r}")
+    """Return a random ``n``-image subset of ``ds`` (no repeats, in index order)."""
+    if (
+        isinstance(n, bool)
+        or not isinstance(n, (int, np.integer))
+        or not 1 <= n <= len(ds)
+    ):
+        raise ValueError(
+            f"n must be an integer in 1..{len(ds)} (the dataset size), got {n!r}"
+        )
     idx = np.sort(np.random.default_rng(seed).choice(len(ds), size=n, replace=False))
     return CifarDataset(ds.images[idx], ds.labels[idx], ds.classes, ds.source)
 
@@ -90,7 +127,7 @@ def class_counts(ds: CifarDataset) -> pd.Series:
 
 
 def random_crop_flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Return uint8 images ``(B, 3, 32, 32)`` shifted by up to 4 pixels and flipped at random.
+    """Return uint8 images ``(B, 3, 32, 32)`` shifted up to 4 pixels, flipped at random.
 
     The shift is a random 32x32 crop of the image zero-padded by 4; half the images are
     mirrored left-right. Done on whole uint8 batches: cheap next to the network's work.
@@ -108,8 +145,12 @@ def random_crop_flip(images: torch.Tensor, generator: torch.Generator) -> torch.
 
 
 def augmented_copies(ds: CifarDataset, indices, copies: int, seed: int) -> np.ndarray:
-    """Return uint8 ``(len(indices), 1 + copies, 32, 32, 3)``: each image, then augmented copies."""
-    if isinstance(copies, bool) or not isinstance(copies, (int, np.integer)) or copies < 1:
+    """Return uint8 (len(indices), 1 + copies, 32, 32, 3): images, augmented copies."""
+    if (
+        isinstance(copies, bool)
+        or not isinstance(copies, (int, np.integer))
+        or copies < 1
+    ):
         raise ValueError(f"copies must be an integer >= 1, got {copies!r}")
     g = torch.Generator().manual_seed(seed)
     images = torch.from_numpy(ds.images[np.asarray(indices)]).permute(0, 3, 1, 2)
@@ -118,7 +159,7 @@ def augmented_copies(ds: CifarDataset, indices, copies: int, seed: int) -> np.nd
 
 
 def to_model_input(images: torch.Tensor, device="cpu") -> torch.Tensor:
-    """Return uint8 images ``(B, 3, 32, 32)`` as floats normalised by ``MEAN`` and ``STD``."""
+    """Return uint8 images ``(B, 3, 32, 32)`` as floats normalised by MEAN and STD."""
     x = images.to(device).float().div_(255.0)
     mean = torch.tensor(MEAN, device=x.device)[None, :, None, None]
     std = torch.tensor(STD, device=x.device)[None, :, None, None]
@@ -131,18 +172,64 @@ def as_tensors(ds: CifarDataset) -> tuple[torch.Tensor, torch.Tensor]:
     return images, torch.from_numpy(ds.labels)
 
 
-# ---------------------------------------------------------------------------------------
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+#
+# ------------------------------------------------------------------------------
 # Reading the archives
-# ---------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------
 
 
 def _decode_jpeg_archive(path: Path) -> dict[str, np.ndarray]:
-    """Decode ``cifar10-jpeg/{train,test}/<class>/NNNN.jpg`` from a tar.gz into uint8 arrays."""
+    """Decode ``cifar10-jpeg/{train,test}/<class>/NNNN.jpg`` from a tar.gz to arrays."""
     from PIL import Image
 
     found: dict[str, list[tuple[str, str, np.ndarray]]] = {"train": [], "test": []}
     with tarfile.open(path, "r:gz") as tar:
-        for member in tqdm(tar, desc="decode JPEG copy", unit=" files", mininterval=1.0):
+        for member in tqdm(
+            tar, desc="decode JPEG copy", unit=" files", mininterval=1.0
+        ):
             parts = Path(member.name).parts
             if not member.isfile() or len(parts) < 4 or parts[-3] not in found:
                 continue
@@ -151,17 +238,23 @@ def _decode_jpeg_archive(path: Path) -> dict[str, np.ndarray]:
             found[parts[-3]].append((parts[-2], parts[-1], pixels))
     classes = sorted({c for split in found.values() for c, _, _ in split})
     if not found["train"] or not found["test"]:
-        raise ValueError(f"{path} holds no cifar10-jpeg/{{train,test}}/<class>/*.jpg images")
+        raise ValueError(
+            f"{path} holds no cifar10-jpeg/{{train,test}}/<class>/*.jpg images"
+        )
     arrays = {"classes": np.array(classes)}
     for split, items in found.items():
-        items.sort(key=lambda t: (t[0], t[1]))  # a fixed order, whatever the archive's order
+        items.sort(
+            key=lambda t: (t[0], t[1])
+        )  # a fixed order, whatever the archive's order
         arrays[f"{split}_x"] = np.stack([p for _, _, p in items])
-        arrays[f"{split}_y"] = np.array([classes.index(c) for c, _, _ in items], dtype=np.int64)
+        arrays[f"{split}_y"] = np.array(
+            [classes.index(c) for c, _, _ in items], dtype=np.int64
+        )
     return arrays
 
 
 def _decode_python_archive(path: Path, workdir: Path) -> dict[str, np.ndarray]:
-    """Read the original archive with ``torchvision.datasets.CIFAR10`` (extracted in workdir)."""
+    """Read the original archive with torchvision's CIFAR10 (extracted in workdir)."""
     from torchvision.datasets import CIFAR10
 
     with tarfile.open(path, "r:gz") as tar:
@@ -179,7 +272,7 @@ def _decode_python_archive(path: Path, workdir: Path) -> dict[str, np.ndarray]:
 
 
 def _find_archive(root) -> tuple[str, Path]:
-    """Return ``(registry name, verified path)`` of the first CIFAR-10 copy found or fetched."""
+    """Return (registry name, verified path) of the CIFAR-10 copy found or fetched."""
     for name in ("cifar10-python", "cifar10-jpeg"):
         path = _data.local_copy(name, root)
         if path is not None:
@@ -190,7 +283,8 @@ def _find_archive(root) -> tuple[str, Path]:
         jpeg = _data.REGISTRY["cifar10-jpeg"]
         where = Path(root) if root is not None else _data.data_dir()
         raise _data.DataNotFoundError(
-            f"{err} Alternatively put the offline JPEG copy {jpeg.filename} into {where} "
+            f"{err} Alternatively put the offline JPEG copy {jpeg.filename} into "
+            f"{where} "
             f"(source: {jpeg.source})."
         ) from err
 
@@ -201,26 +295,32 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
 
 
 def load_cifar10(root: str | Path | None = None) -> tuple[CifarDataset, CifarDataset]:
-    """Return ``(train, test)``: CIFAR-10 as 50,000 and 10,000 ``(3x32x32 float, label)`` items.
+    """Return ``(train, test)``: CIFAR-10, 50,000 and 10,000 ``(3x32x32 float, label)``.
 
-    Looks for the original python archive, then the JPEG copy, in ``root`` (default: the data
-    directory, ``mlxday2.data.data_dir()``), then downloads the original; if all fail, raises
-    ``mlxday2.data.DataNotFoundError`` saying where to put the files. The decoded arrays are
-    cached (``mlxday2.cache``), so later calls take a second or two. ``train.source`` names
-    the copy used; ``train.source_name`` is the name figures carry.
+    Looks for the original python archive, then the JPEG copy, in ``root`` (default: the
+    data directory, ``mlxday2.data.data_dir()``), then downloads the original; if all
+    fail, raises ``mlxday2.data.DataNotFoundError`` saying where to put the files. The
+    decoded arrays are cached (``mlxday2.cache``), so later calls take a second or two.
+    ``train.source`` names the copy used; ``train.source_name`` is the name figures
+    carry.
     """
     source, path = _find_archive(root)
     cache_dir = cache.writable_cache_dir()  # before the decode, not after it
-    key = cache.make_key(source, _data.REGISTRY[source].sha256,
-                         cache.source_digest(sys.modules[__name__]),
-                         cache.library_versions("numpy", "pillow", "torchvision"))
+    key = cache.make_key(
+        source,
+        _data.REGISTRY[source].sha256,
+        cache.source_digest(sys.modules[__name__]),
+        cache.library_versions("numpy", "pillow", "torchvision"),
+    )
     cached = cache_dir / f"cifar10-{key}.npz"
     arrays = cache.load(cached, _read_npz)
     if arrays is None:
         if source == "cifar10-jpeg":
             arrays = _decode_jpeg_archive(path)
         else:
-            with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".cifar10-python-") as tmp:
+            with tempfile.TemporaryDirectory(
+                dir=cache_dir, prefix=".cifar10-python-"
+            ) as tmp:
                 arrays = _decode_python_archive(path, Path(tmp))
         cache.save(cached, lambda f: np.savez(f, **arrays))
     classes = [str(c) for c in arrays["classes"]]

@@ -1,4 +1,4 @@
-"""The two networks of the CNN chapter: PyTorch's tutorial baseline and our small CNN."""
+"""The CNN chapter's two networks: PyTorch's tutorial baseline and our small CNN."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from torch import nn
 
 
 class TutorialNet(nn.Module):
-    """The baseline of PyTorch's "Training a classifier": two conv layers, three linear ones."""
+    """PyTorch's "Training a classifier" network: two conv layers, three linear ones."""
 
     def __init__(self):
         super().__init__()
@@ -30,17 +30,20 @@ class TutorialNet(nn.Module):
 
 def conv_bn(c_in: int, c_out: int) -> nn.Sequential:
     """Return a 3x3 convolution (same size) + batch norm + ReLU block."""
-    return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
-                         nn.BatchNorm2d(c_out), nn.ReLU(inplace=True))
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+    )
 
 
 class SmallCNN(nn.Module):
-    """Our CNN: conv + batch norm + ReLU blocks, halving the resolution early (cheap on a CPU).
+    """Our CNN: conv + batch norm + ReLU blocks, halving the resolution early (cheap).
 
     ``stages`` are four blocks, one per resolution: 32x32 (one conv, ``width`` filters),
-    16x16 (two convs, 2x), 8x8 (two convs, 4x), 4x4 (one conv, 8x); each but the last ends
-    with a 2x2 max pool. Then a global max pool and a linear layer. About 35 million
-    multiply-adds per image at ``width=32``.
+    16x16 (two convs, 2x), 8x8 (two convs, 4x), 4x4 (one conv, 8x); each but the last
+    ends with a 2x2 max pool. Then a global max pool and a linear layer. About 35
+    million multiply-adds per image at ``width=32``.
     """
 
     def __init__(self, width: int = 32):
@@ -49,10 +52,14 @@ class SmallCNN(nn.Module):
         self.stages = nn.Sequential(
             nn.Sequential(conv_bn(3, w), nn.MaxPool2d(2)),
             nn.Sequential(conv_bn(w, 2 * w), conv_bn(2 * w, 2 * w), nn.MaxPool2d(2)),
-            nn.Sequential(conv_bn(2 * w, 4 * w), conv_bn(4 * w, 4 * w), nn.MaxPool2d(2)),
+            nn.Sequential(
+                conv_bn(2 * w, 4 * w), conv_bn(4 * w, 4 * w), nn.MaxPool2d(2)
+            ),
             nn.Sequential(conv_bn(4 * w, 8 * w)),
         )
-        self.head = nn.Sequential(nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(8 * w, 10))
+        self.head = nn.Sequential(
+            nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(8 * w, 10)
+        )
 
     def forward(self, x):
         return self.head(self.stages(x))

@@ -1,6 +1,9 @@
-"""Figures of the CNN chapter. Each takes computed data (never trains) and an optional ``ax``
-(one panel) or ``axes`` (several), draws, and returns what it drew. Without ``ax``/``axes``
-a function makes its own figure at a size that suits it; it never resizes a caller's figure.
+"""Figures of the CNN chapter.
+
+Each takes computed data (never trains) and an optional ``ax``
+(one panel) or ``axes`` (several), draws, and returns what it drew. Without
+``ax``/``axes`` a function makes its own figure at a size that suits it; it never
+resizes a caller's figure.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from mlxday2.plotting import PALETTE, new_axes
 
 
 def _grid(images: np.ndarray, nrow: int, pad: int = 2) -> np.ndarray:
-    """Return images ``(N, H, W, 3)`` (uint8 or float in [0, 1]) tiled ``nrow`` per row."""
+    """Return images ``(N, H, W, 3)`` (uint8, or float in [0, 1]) tiled nrow per row."""
     from torchvision.utils import make_grid
 
     t = torch.as_tensor(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
     white = 255 if t.dtype == torch.uint8 else 1.0
-    return make_grid(t, nrow=nrow, padding=pad, pad_value=white).permute(1, 2, 0).numpy()
+    return (
+        make_grid(t, nrow=nrow, padding=pad, pad_value=white).permute(1, 2, 0).numpy()
+    )
 
 
 def _own_axes(ax, figsize):
@@ -38,15 +43,24 @@ def _image_axes(ax):
 
 
 def plot_samples(ds: CifarDataset, per_class: int = 8, seed: int = 0, ax=None):
-    """Show ``per_class`` random images of each class, one row per class; return the Axes."""
+    """Show ``per_class`` random images of each class, a row each; return the Axes."""
     counts = np.bincount(ds.labels, minlength=len(ds.classes))
-    if isinstance(per_class, bool) or not isinstance(per_class, (int, np.integer)) \
-            or not 1 <= per_class <= counts.min():
-        raise ValueError(f"per_class must be an integer in 1..{counts.min()} (the smallest "
-                         f"class size), got {per_class!r}")
+    if (
+        isinstance(per_class, bool)
+        or not isinstance(per_class, (int, np.integer))
+        or not 1 <= per_class <= counts.min()
+    ):
+        raise ValueError(
+            f"per_class must be an integer in 1..{counts.min()} (the smallest "
+            f"class size), got {per_class!r}"
+        )
     rng = np.random.default_rng(seed)
-    idx = np.concatenate([rng.choice(np.flatnonzero(ds.labels == c), per_class, replace=False)
-                          for c in range(len(ds.classes))])
+    idx = np.concatenate(
+        [
+            rng.choice(np.flatnonzero(ds.labels == c), per_class, replace=False)
+            for c in range(len(ds.classes))
+        ]
+    )
     ax = _own_axes(ax, (per_class * 0.55 + 1.2, len(ds.classes) * 0.55))
     ax.imshow(_grid(ds.images[idx], per_class))
     _image_axes(ax)
@@ -56,12 +70,15 @@ def plot_samples(ds: CifarDataset, per_class: int = 8, seed: int = 0, ax=None):
 
 
 def plot_convolution(image: np.ndarray, grey: np.ndarray, edges: np.ndarray, axes=None):
-    """Show an image, its brightness and a filter's response side by side; return the 3 Axes."""
+    """Show an image, its brightness and a filter's response; return the three Axes."""
     if axes is None:
         axes = plt.subplots(1, 3, figsize=(8, 2.9))[1]
     limit = np.abs(edges).max()
-    panels = ((image, None, "the image"), (grey, "gray", "brightness (input)"),
-              (edges, "RdBu_r", "edge filter response"))
+    panels = (
+        (image, None, "the image"),
+        (grey, "gray", "brightness (input)"),
+        (edges, "RdBu_r", "edge filter response"),
+    )
     for ax, (data, cmap, title) in zip(axes, panels):
         kw = dict(vmin=-limit, vmax=limit) if cmap == "RdBu_r" else {}
         ax.imshow(data, cmap=cmap, interpolation="nearest", **kw)
@@ -71,7 +88,7 @@ def plot_convolution(image: np.ndarray, grey: np.ndarray, edges: np.ndarray, axe
 
 
 def plot_augmentations(copies: np.ndarray, ax=None):
-    """Show images ``(n, 1 + copies, 32, 32, 3)`` as rows: original, then augmented copies."""
+    """Show images ``(n, 1 + copies, 32, 32, 3)``, a row each: original, augmented."""
     n, m = copies.shape[:2]
     ax = _own_axes(ax, (m * 0.8 + 0.4, n * 0.8 + 0.4))
     ax.imshow(_grid(copies.reshape(n * m, 32, 32, 3), m))
@@ -82,7 +99,7 @@ def plot_augmentations(copies: np.ndarray, ax=None):
 
 
 def plot_curves(histories: dict[str, pd.DataFrame], x: str = "epoch", axes=None):
-    """Plot train/test loss and accuracy of each run against ``x`` ("epoch" or "seconds").
+    """Plot each run's train/test loss and accuracy against ``x`` ("epoch", "seconds").
 
     Returns the two Axes (loss, accuracy).
     """
@@ -92,10 +109,24 @@ def plot_curves(histories: dict[str, pd.DataFrame], x: str = "epoch", axes=None)
     for color, (name, h) in zip(PALETTE, histories.items()):
         for split, style in (("train", "--"), ("test", "-")):
             label = f"{name}, {split}"
-            ax_loss.plot(h[x], h[f"{split}_loss"], style, color=color, marker="o", ms=3,
-                         label=label)
-            ax_acc.plot(h[x], h[f"{split}_acc"], style, color=color, marker="o", ms=3,
-                        label=label)
+            ax_loss.plot(
+                h[x],
+                h[f"{split}_loss"],
+                style,
+                color=color,
+                marker="o",
+                ms=3,
+                label=label,
+            )
+            ax_acc.plot(
+                h[x],
+                h[f"{split}_acc"],
+                style,
+                color=color,
+                marker="o",
+                ms=3,
+                label=label,
+            )
     xlabel = "epoch" if x == "epoch" else "training time (s)"
     ax_loss.set(xlabel=xlabel, ylabel="cross-entropy", title="loss")
     ax_acc.set(xlabel=xlabel, ylabel="accuracy", title="accuracy")
@@ -104,7 +135,7 @@ def plot_curves(histories: dict[str, pd.DataFrame], x: str = "epoch", axes=None)
 
 
 def plot_confusion(matrix: pd.DataFrame, ax=None, title: str = ""):
-    """Show a confusion matrix (rows true, columns predicted) as row shares; return the Axes."""
+    """Show a confusion matrix (rows true, columns predicted) as row shares."""
     ax = _own_axes(ax, (6, 5.5))
     share = matrix.to_numpy() / matrix.to_numpy().sum(1, keepdims=True)
     ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
@@ -112,8 +143,15 @@ def plot_confusion(matrix: pd.DataFrame, ax=None, title: str = ""):
     for i in range(k):
         for j in range(k):
             text = f"{share[i, j]:.2f}".lstrip("0") if share[i, j] < 1 else "1"
-            ax.text(j, i, text, ha="center", va="center", fontsize=7,
-                    color="white" if share[i, j] > 0.5 else "black")
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if share[i, j] > 0.5 else "black",
+            )
     ax.set_xticks(range(k), matrix.columns, rotation=45, ha="right")
     ax.set_yticks(range(k), matrix.index)
     ax.set(xlabel="predicted", ylabel="true", title=title)
@@ -129,34 +167,49 @@ def plot_per_class(accuracies: dict[str, pd.Series], ax=None, title: str = ""):
     width = 0.8 / len(names)
     for i, (color, name) in enumerate(zip(PALETTE, names)):
         offset = (i - (len(names) - 1) / 2) * width
-        ax.bar(np.arange(len(classes)) + offset, accuracies[name].to_numpy(), width,
-               color=color, label=name)
+        ax.bar(
+            np.arange(len(classes)) + offset,
+            accuracies[name].to_numpy(),
+            width,
+            color=color,
+            label=name,
+        )
     ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
-    ax.set(ylabel="test accuracy", ylim=(0, 1.12), yticks=np.linspace(0, 1, 6), title=title)
+    ax.set(
+        ylabel="test accuracy", ylim=(0, 1.12), yticks=np.linspace(0, 1, 6), title=title
+    )
     ax.legend(fontsize="small", loc="upper left", ncol=len(names))
     return ax
 
 
 def plot_mistakes(ds: CifarDataset, mistakes: pd.DataFrame, axes=None, ncols: int = 8):
-    """Show the images of ``confident_mistakes``, titled "true → predicted (confidence)".
+    """Show the images of ``confident_mistakes``, titled "true → predicted (p)".
 
     Returns the grid of Axes (extra panels are blanked).
     """
     if axes is None:
         nrows = max(1, -(-len(mistakes) // ncols))
-        axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.25, nrows * 1.9),
-                            squeeze=False, layout="constrained")[1]
+        axes = plt.subplots(
+            nrows,
+            ncols,
+            figsize=(ncols * 1.25, nrows * 1.9),
+            squeeze=False,
+            layout="constrained",
+        )[1]
     for ax in np.ravel(axes):
         ax.axis("off")
     for ax, row in zip(np.ravel(axes), mistakes.itertuples()):
         ax.imshow(ds.images[row.index], interpolation="nearest")
-        ax.set_title(f"{ds.classes[row.true]}\n→ {ds.classes[row.predicted]} "
-                     f"({row.confidence:.2f})", fontsize=7)
+        ax.set_title(
+            f"{ds.classes[row.true]}\n→ {ds.classes[row.predicted]} "
+            f"({row.confidence:.2f})",
+            fontsize=7,
+        )
     return axes
 
 
 def plot_filters(filters: np.ndarray, ax=None, ncols: int = 8):
-    """Show filters ``(n, k, k, 3)`` as small RGB images (each scaled to [0, 1]); return Axes."""
+    """Show filters (n, k, k, 3) as small RGB images, each scaled; return the Axes."""
     lo = filters.min(axis=(1, 2, 3), keepdims=True)
     hi = filters.max(axis=(1, 2, 3), keepdims=True)
     scaled = (filters - lo) / np.maximum(hi - lo, 1e-12)
@@ -167,36 +220,46 @@ def plot_filters(filters: np.ndarray, ax=None, ncols: int = 8):
     return ax
 
 
-def plot_feature_maps(image: np.ndarray, maps: list[np.ndarray], per_stage: int = 6,
-                      axes=None):
-    """Show an image and ``per_stage`` channels of each stage's feature maps, one row a stage.
+def plot_feature_maps(
+    image: np.ndarray, maps: list[np.ndarray], per_stage: int = 6, axes=None
+):
+    """Show an image and ``per_stage`` channels of each stage's feature maps.
 
-    Returns the grid of Axes, shape ``(len(maps), 1 + per_stage)``; the image sits in the
-    first column of the first row.
+    Returns the grid of Axes, shape ``(len(maps), 1 + per_stage)``; the image sits in
+    the first column of the first row.
     """
     rows, cols = len(maps), 1 + per_stage
     if axes is None:
-        axes = plt.subplots(rows, cols, figsize=(cols * 1.1, rows * 1.15),
-                            squeeze=False, layout="constrained")[1]
+        axes = plt.subplots(
+            rows,
+            cols,
+            figsize=(cols * 1.1, rows * 1.15),
+            squeeze=False,
+            layout="constrained",
+        )[1]
     for ax in np.ravel(axes):
         _image_axes(ax)
     axes[0, 0].imshow(image, interpolation="nearest")
     axes[0, 0].set_title("input", fontsize=8)
     for r, fmap in enumerate(maps):
-        axes[r, 1].set_ylabel(f"{fmap.shape[1]}x{fmap.shape[2]}\n{fmap.shape[0]} ch",
-                              fontsize=8)
+        axes[r, 1].set_ylabel(
+            f"{fmap.shape[1]}x{fmap.shape[2]}\n{fmap.shape[0]} ch", fontsize=8
+        )
         strongest = np.argsort(-fmap.mean(axis=(1, 2)), kind="stable")[:per_stage]
         for c, channel in enumerate(strongest):
-            axes[r, 1 + c].imshow(fmap[channel], cmap="viridis", interpolation="nearest")
+            axes[r, 1 + c].imshow(
+                fmap[channel], cmap="viridis", interpolation="nearest"
+            )
         if r:
             axes[r, 0].set_visible(False)
     return axes
 
 
 def plot_step_losses(losses: dict[str, np.ndarray], ax=None, window: int = 10):
-    """Plot each run's training loss per step (running mean over ``window`` steps, log scale).
+    """Plot each run's training loss per step (running mean of ``window``, log scale).
 
-    A run that stopped at a non-finite loss is marked with an x where it stopped. Returns Axes.
+    A run that stopped at a non-finite loss is marked with an x where it stopped.
+    Returns Axes.
     """
     _, ax = new_axes(ax)
     for color, (name, loss) in zip(PALETTE, losses.items()):
