@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from mlxday2 import cache
+from mlxday2 import data as mdata
 
 
 def _write_bytes(data: bytes):
@@ -95,7 +96,7 @@ def test_an_uncreatable_cache_dir_names_itself_and_the_variable(tmp_path, monkey
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("MLXDAY2_CACHE", str(blocker / "cache"))
-    with pytest.raises(cache.CacheNotWritableError, match="MLXDAY2_CACHE") as err:
+    with pytest.raises(mdata.DirectoryError, match="MLXDAY2_CACHE") as err:
         cache.writable_cache_dir()
     assert str(blocker) in str(err.value)
 
@@ -106,7 +107,7 @@ def test_an_unwritable_cache_dir_names_itself_and_the_variable(tmp_path, monkeyp
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(cache.tempfile, "mkstemp", refuse)
-    with pytest.raises(cache.CacheNotWritableError, match="MLXDAY2_CACHE") as err:
+    monkeypatch.setattr(mdata.tempfile, "NamedTemporaryFile", refuse)
+    with pytest.raises(mdata.DirectoryError, match="MLXDAY2_CACHE") as err:
         cache.writable_cache_dir()
     assert str(tmp_path) in str(err.value)

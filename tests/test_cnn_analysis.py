@@ -213,3 +213,12 @@ def test_plots_draw_on_the_given_axes_and_leave_the_figure_size_alone(dataset):
         axes = axes if rows > 1 else axes[0]
         assert draw(axes) is axes and tuple(fig.get_size_inches()) == (3, 2)
         plt.close(fig)
+
+
+def test_mirroring_the_image_mirrors_and_negates_the_edge_response():
+    """The chapter's exercise cnn-ex-mirror: the Sobel filter is antisymmetric."""
+    image = cnn.grey(_image(3))
+    response = cnn.conv2d_by_hand(image, cnn.EDGE_FILTER)
+    mirrored = cnn.conv2d_by_hand(image[:, ::-1], cnn.EDGE_FILTER)
+    np.testing.assert_allclose(mirrored, -response[:, ::-1], atol=1e-12)
+    assert np.abs(response).max() > 0.1

@@ -125,7 +125,7 @@ def test_an_unwritable_cache_is_reported_before_decoding(
     monkeypatch.setattr(
         cdata, "_decode_jpeg_archive", lambda path: pytest.fail("decoded")
     )
-    with pytest.raises(cache.CacheNotWritableError, match="MLXDAY2_CACHE"):
+    with pytest.raises(mdata.DirectoryError, match="MLXDAY2_CACHE"):
         cnn.load_cifar10()
 
 

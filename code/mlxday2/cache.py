@@ -42,35 +42,13 @@ from mlxday2 import data as _data
 T = TypeVar("T")
 
 
-class CacheNotWritableError(PermissionError):
-    """The cache directory cannot be created or written; the message says which."""
-
-
 def writable_cache_dir() -> Path:
-    """Return the cache directory after proving a file can be created in it.
+    """Return the cache directory after proving a file can be written there.
 
-    Raises ``CacheNotWritableError`` naming the directory and ``MLXDAY2_CACHE``
-    otherwise.
+    Raises ``mlxday2.data.DirectoryError`` naming the directory and ``MLXDAY2_CACHE``
+    otherwise; call it before the expensive work whose result goes into the cache.
     """
-    fix = "Set MLXDAY2_CACHE to a directory you can write to."
-    try:
-        path = _data.cache_dir()
-    except OSError as err:
-        where = err.filename or os.environ.get(
-            "MLXDAY2_CACHE", "the default cache directory"
-        )
-        raise CacheNotWritableError(
-            f"cannot create the cache directory {where} ({err}). {fix}"
-        ) from err
-    try:
-        fd, probe = tempfile.mkstemp(dir=path, prefix=".write-test-")
-        os.close(fd)
-        os.remove(probe)
-    except OSError as err:
-        raise CacheNotWritableError(
-            f"the cache directory {path} is not writable ({err}). {fix}"
-        ) from err
-    return path
+    return _data.ensure_writable_cache()
 
 
 def make_key(*parts: Any) -> str:
