@@ -111,3 +111,9 @@ def test_an_unwritable_cache_dir_names_itself_and_the_variable(tmp_path, monkeyp
     with pytest.raises(mdata.DirectoryError, match="MLXDAY2_CACHE") as err:
         cache.writable_cache_dir()
     assert str(tmp_path) in str(err.value)
+
+
+def test_saved_files_follow_the_umask_not_mkstemps_private_mode(tmp_path):
+    path = cache.save(tmp_path / "a.bin", _write_bytes(b"x"))
+    mask = cache._umask()
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask

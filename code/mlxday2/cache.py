@@ -86,6 +86,12 @@ def library_versions(*names: str) -> dict[str, str]:
     return versions
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _digest_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
@@ -144,6 +150,7 @@ def save(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
                 dir=path.parent, prefix=f".{target.name}.", suffix=".part"
             )
             written.append(tmp)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; cached files are shared
             with os.fdopen(fd, "wb") as f:
                 if writer is not None:
                     writer(f)
