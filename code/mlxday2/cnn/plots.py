@@ -258,18 +258,23 @@ def plot_feature_maps(
 def plot_step_losses(losses: dict[str, np.ndarray], ax=None, window: int = 10):
     """Plot each run's training loss per step (running mean of ``window``, log scale).
 
-    A run that stopped at a non-finite loss is marked with an x where it stopped.
-    Returns Axes.
+    The y-axis spans the runs that stayed finite; a run that stopped at a non-finite
+    loss leaves the top of the plot, with an x at its last step. Returns the Axes.
     """
     _, ax = new_axes(ax)
-    for color, (name, loss) in zip(PALETTE, losses.items()):
-        loss = np.asarray(loss, dtype=float)
+    arrays = {name: np.asarray(loss, dtype=float) for name, loss in losses.items()}
+    kept = [a for a in arrays.values() if np.isfinite(a).all() and len(a)]
+    top = 3 * max((a[:window].mean() for a in kept), default=np.nan)
+    for color, (name, loss) in zip(PALETTE, arrays.items()):
         finite = loss[np.isfinite(loss)]
-        smooth = pd.Series(finite).rolling(window, min_periods=1).mean()
+        smooth = pd.Series(finite).rolling(window, min_periods=1).mean().to_numpy()
         ax.plot(np.arange(len(finite)), smooth, color=color, label=name)
         if len(finite) < len(loss):
-            y = smooth.iloc[-1] if len(smooth) else 1.0
-            ax.plot(len(finite), y, "x", color=color, ms=10, mew=2)
+            y = smooth[-1] if len(smooth) else 1.0
+            y = min(y, top) if np.isfinite(top) else y
+            ax.plot(len(finite), y, "x", color=color, ms=10, mew=2, clip_on=False)
     ax.set(xlabel="step", ylabel="training loss", yscale="log")
+    if np.isfinite(top):
+        ax.set_ylim(top=top)
     ax.legend(fontsize="small")
     return ax
