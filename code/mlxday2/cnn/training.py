@@ -372,7 +372,8 @@ def recalibrate_batch_norm(
     dozen batches, taken while the weights moved; after a short run at a high learning
     rate they can be far from the final weights' statistics, and the model in eval mode
     then does much worse than in training mode. One pass of the final weights fixes
-    that.
+    that. Pass images like those of training (augmented, if training was): the weights
+    were fitted to their statistics.
     """
     norms = [
         m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
@@ -481,9 +482,11 @@ def _fit(config: TrainConfig, train_set, test_set, device: torch.device, numeric
             break
         last = epoch == config.epochs
         if last:
-            recalibrate_batch_norm(
-                model, images[torch.randperm(n, generator=g)[:10_000]], numerics
-            )
+            # the statistics of what the weights were fitted to: augmented if training was
+            calibration = images[torch.randperm(n, generator=g)[:10_000]]
+            if config.augment:
+                calibration = cdata.random_crop_flip(calibration, g)
+            recalibrate_batch_norm(model, calibration, numerics)
         test_loss, test_acc, probs = evaluate(
             model, test_set, numerics, config.tta_flip and last
         )
