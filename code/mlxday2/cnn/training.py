@@ -482,7 +482,7 @@ def _fit(config: TrainConfig, train_set, test_set, device: torch.device, numeric
             break
         last = epoch == config.epochs
         if last:
-            # the statistics of what the weights were fitted to: augmented if training was
+            # statistics of what the weights were fitted to (augmented, if training was)
             calibration = images[torch.randperm(n, generator=g)[:10_000]]
             if config.augment:
                 calibration = cdata.random_crop_flip(calibration, g)
