@@ -275,6 +275,6 @@ def plot_step_losses(losses: dict[str, np.ndarray], ax=None, window: int = 10):
             ax.plot(len(finite), y, "x", color=color, ms=10, mew=2, clip_on=False)
     ax.set(xlabel="step", ylabel="training loss", yscale="log")
     if np.isfinite(top):
-        ax.set_ylim(top=top)
+        ax.set_ylim(0.8 * min(a.min() for a in kept), top)
     ax.legend(fontsize="small")
     return ax
