@@ -229,3 +229,38 @@ def test_fci_flags_the_hidden_confounder_with_a_bidirected_edge():
     edges = causal.fci_hidden_demo(n=2000, seed=0)
     assert "T <-> Y" in edges
     assert not any(e in edges for e in ["T --> Y", "Y --> T", "Z1 --> Y", "Z2 --> T"])
+
+
+# --- claims made in the chapters' exercise solutions ------------------------------------------
+
+
+def test_pooled_slope_changes_sign_near_the_predicted_confounder_strength():
+    def pooled(c):
+        scm = causal.ExerciseSCM(chol_per_year=c)
+        return causal.slopes(causal.exercise_cholesterol(n=5000, seed=2, scm=scm)).pooled
+
+    strengths = np.linspace(0, 0.5, 11)
+    values = [pooled(c) for c in strengths]
+    assert np.all(np.diff(values) > 0)
+    assert values[0] == pytest.approx(-2.0, abs=0.2)  # no confounding: the causal effect
+    crossing = np.interp(0.0, values, strengths)
+    assert crossing == pytest.approx(4 / 15, abs=0.04)  # measured 0.266
+
+
+def test_effect_on_the_treated_is_positive_but_smaller_than_the_population_difference():
+    stones = causal.kidney_stones().set_index(["treatment", "stone_size"])
+    rate = stones["successes"] / stones["total"]
+    shares_a = stones.loc["A", "total"] / stones.loc["A", "total"].sum()
+    on_a = causal.backdoor_rate(rate["A"], shares_a) - causal.backdoor_rate(rate["B"], shares_a)
+    overall = causal.backdoor_difference(causal.kidney_stones())["difference"]
+    assert 0 < on_a < overall
+
+
+def test_proxies_needed_for_a_bias_below_a_tenth():
+    k = np.arange(1, 41)
+    bias = causal.theoretical_error(k)
+    assert np.all(np.diff(bias) < 0)
+    needed = int(k[bias < 0.1][0])
+    assert needed == 17
+    curve = causal.proxy_curve(n_proxies=(needed,), seeds=range(5), n=4000)
+    assert curve["error"].mean() == pytest.approx(bias[needed - 1], abs=0.03)

@@ -95,11 +95,32 @@ def test_with_gaussian_noise_gin_cannot_tell_which_latent_is_the_root(seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
+def test_gin_recovers_the_reversed_chain_too(seed):
+    data = causal.measurement_model(n=300, noise="exponential", reverse=True, seed=seed)
+    assert data.clusters == (("X4", "X5", "X6"), ("X1", "X2", "X3"))
+    assert causal.gin_search(data.observed) == list(data.clusters)
+
+
+def test_reversed_chain_has_the_forward_chain_covariance():
+    kw = dict(n=200_000, n_latents=3, noise="gaussian", seed=0)
+    forward = np.cov(causal.measurement_model(**kw).latents.T)
+    backward = np.cov(causal.measurement_model(reverse=True, **kw).latents.T)
+    np.testing.assert_allclose(backward, forward, atol=0.03)  # sampling error ~ 0.006
+    np.testing.assert_allclose(forward[0], [1.0, 0.8, 0.64], atol=0.03)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_cdnod_orients_the_chain_that_one_domain_cannot(seed):
     data = causal.multi_domain_chain(n_per_domain=200, n_domains=3, seed=seed)
     assert causal.cdnod_edges(data) == ["X --> Y", "Y --> Z", "domain --> X"]
     one = data[data["domain"] == 0]
     assert causal.pc_edges(one) == ["X --- Y", "Y --- Z"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_shift_in_z_orients_only_the_edge_into_z(seed):
+    data = causal.multi_domain_chain(shifted="Z", seed=seed)
+    assert causal.cdnod_edges(data) == ["X --- Y", "Y --> Z", "domain --> Z"]
 
 
 def test_cdnod_prints_no_progress_bar(capfd):
@@ -113,3 +134,8 @@ def test_measurement_truth_matches_the_columns():
     assert data.clusters == (("X1", "X2"), ("X3", "X4"), ("X5", "X6"))
     assert data.latents.shape == (50, 3)
     assert isinstance(data.observed, pd.DataFrame)
+
+
+def test_gin_hit_counts_for_skewed_noise_are_perfect():
+    assert causal.gin_hit_counts("exponential", seeds=range(3)) == {"L1 -> L2": 3,
+                                                                    "L2 -> L1": 3}

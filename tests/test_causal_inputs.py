@@ -177,6 +177,8 @@ CASES = {
         "tested must be a non-empty list of columns"),
     "domains zero": (lambda: causal.multi_domain_chain(n_domains=0), ValueError,
                      "n_domains must be an integer >= 1, got 0"),
+    "domains shifted": (lambda: causal.multi_domain_chain(shifted="W"), ValueError,
+                        "shifted must be 'X', 'Y' or 'Z', got 'W'"),
     "cdnod no domain": (lambda: causal.cdnod_edges(
         causal.multi_domain_chain().drop(columns="domain")), ValueError,
         "must have a 'domain' column"),

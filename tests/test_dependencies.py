@@ -1,11 +1,11 @@
 """The package declares exactly the third-party distributions it imports.
 
-Colab installs only the package (``pip install "mlxday2 @ git+...#subdirectory=code"``), and
-Binder installs it with ``--no-deps``: a module imported but not declared in
+Colab installs only the package (``pip install "mlxday2 @ git+...#subdirectory=code"``),
+and Binder installs it with ``--no-deps``: a module imported but not declared in
 ``code/pyproject.toml`` breaks a chapter there, and one declared but never imported is
-installed for nothing. The tests read every module of ``code/mlxday2`` (whatever modules and
-subpackages exist) with ``ast``, so an import inside a function counts as much as one at the
-top.
+installed for nothing. The tests read every module of ``code/mlxday2`` (whatever modules
+and subpackages exist) with ``ast``, so an import inside a function counts as much as
+one at the top.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import ROOT
+from conftest import ROOT, toc_files
 
 PACKAGE = ROOT / "code" / "mlxday2"
 PYPROJECT = ROOT / "code" / "pyproject.toml"
@@ -31,9 +31,10 @@ KERNEL = {"IPython"}  # what every Jupyter kernel (Colab's too) provides to a ch
 
 @functools.cache
 def declared() -> frozenset[str]:
-    """Return the canonical names of the distributions ``code/pyproject.toml`` requires."""
+    """Return the canonical names of the distributions ``code/pyproject.toml`` needs."""
     project = tomllib.loads(PYPROJECT.read_text())["project"]
-    return frozenset(canonicalize_name(Requirement(r).name) for r in project["dependencies"])
+    names = (Requirement(line).name for line in project["dependencies"])
+    return frozenset(canonicalize_name(name) for name in names)
 
 
 @functools.cache
@@ -42,7 +43,7 @@ def _installed() -> dict[str, list[str]]:
 
 
 def providers_of(module: str) -> frozenset[str]:
-    """Return the canonical names of the installed distributions providing ``module``."""
+    """Return the canonical names of the installed distributions giving ``module``."""
     return frozenset(canonicalize_name(name) for name in _installed().get(module, []))
 
 
@@ -53,8 +54,13 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
+def _called_name(call: ast.Call) -> str | None:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+
+
 def imported_modules(tree: ast.AST) -> dict[str, int]:
-    """Return the top-level names of the absolute imports in ``tree``, with a line of each.
+    """Return the top-level names of the absolute imports in ``tree``, each with a line.
 
     Counts ``import x.y``, ``from x.y import z`` and ``importlib.import_module("x.y")``
     wherever they are (module level, functions, classes), except under
@@ -74,8 +80,7 @@ def imported_modules(tree: ast.AST) -> dict[str, int]:
             found.setdefault(node.module.split(".")[0], node.lineno)
         elif (
             isinstance(node, ast.Call)
-            and isinstance(node.func, (ast.Attribute, ast.Name))
-            and getattr(node.func, "attr", getattr(node.func, "id", None)) == "import_module"
+            and _called_name(node) == "import_module"
             and node.args
             and isinstance(node.args[0], ast.Constant)
             and isinstance(node.args[0].value, str)
@@ -99,7 +104,7 @@ def third_party(found: dict[str, int]) -> dict[str, int]:
 
 
 def package_imports() -> dict[str, list[str]]:
-    """Return each third-party module the package imports, with where (``file:line``)."""
+    """Return each third-party module the package imports, and where (``file:line``)."""
     where: dict[str, list[str]] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(), filename=str(path))
@@ -109,17 +114,17 @@ def package_imports() -> dict[str, list[str]]:
 
 
 def distribution_of(module: str, where: list[str]) -> str:
-    """Return the canonical name of the installed distribution that provides ``module``."""
+    """Return the canonical name of the installed distribution providing ``module``."""
     names = set(providers_of(module))
     if not names:
         pytest.fail(
             f"{module} (imported at {', '.join(where)}) is not installed, so its "
             "distribution is unknown: install the environment (make book) first"
         )
-    if len(names) > 1:  # a namespace shared by several distributions: a declared one counts
+    if len(names) > 1:  # a namespace shared by several distributions: a declared one
         names = (names & declared()) or names
         if len(names) > 1:
-            pytest.fail(f"{module} is provided by several distributions: {sorted(names)}")
+            pytest.fail(f"{module} comes from several distributions: {sorted(names)}")
     return names.pop()
 
 
@@ -146,14 +151,16 @@ def test_the_package_imports_exactly_its_declared_dependencies():
     where = package_imports()
     assert where, f"no third-party imports found under {PACKAGE}?"
     used = {distribution_of(module, lines): module for module, lines in where.items()}
-    missing = {dist: where[module] for dist, module in used.items() if dist not in declared()}
-    unused = declared() - set(used)
+    missing = {
+        dist: where[module] for dist, module in used.items() if dist not in declared()
+    }
+    unused = sorted(declared() - set(used))
     assert not missing, f"imported but not declared in {PYPROJECT.name}: {missing}"
-    assert not unused, f"declared in {PYPROJECT.name} but never imported: {sorted(unused)}"
+    assert not unused, f"declared in {PYPROJECT.name} but never imported: {unused}"
 
 
 def test_binder_installs_every_declared_dependency():
-    """binder/postBuild installs the package with --no-deps: Binder's list must hold them."""
+    """binder/postBuild installs the package with --no-deps: Binder must list them."""
     assert "--no-deps" in (ROOT / "binder" / "postBuild").read_text()
     lines = (ROOT / "binder" / "requirements.txt").read_text().splitlines()
     listed = {
@@ -161,24 +168,24 @@ def test_binder_installs_every_declared_dependency():
         for line in lines
         if line.strip() and not line.lstrip().startswith(("#", "-"))
     }
-    assert not declared() - listed, f"binder/requirements.txt lacks {declared() - listed}"
+    lacking = sorted(declared() - listed)
+    assert not lacking, f"binder/requirements.txt lacks {lacking}"
 
 
 def chapter_files() -> list[Path]:
-    """Return the chapters listed in ``_toc.yml`` (the root page included)."""
-    toc = (ROOT / "_toc.yml").read_text()
-    names = re.findall(r"^\s*(?:root|-\s*file):\s*(\S+)", toc, re.M)
-    return [ROOT / f"{name}.md" for name in names]
+    """Return the pages listed in ``_toc.yml`` (the root page included)."""
+    return [ROOT / f"{name}.md" for name in toc_files()]
 
 
 def code_cells(text: str) -> list[str]:
     """Return the source of each ``{code-cell}`` in a MyST notebook, options removed."""
     cells = []
-    for match in re.finditer(r"^(`{3,})\{code-cell\}[^\n]*\n(.*?)^\1\s*$", text, re.S | re.M):
+    fence = re.compile(r"^(`{3,})\{code-cell\}[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
+    for match in fence.finditer(text):
         body = match.group(2)
         if body.startswith("---\n"):  # YAML options block
             body = body.split("\n---\n", 1)[1]
-        lines = [line for line in body.splitlines() if not line.lstrip().startswith(":")]
+        lines = [line for line in body.splitlines() if not line.startswith(":")]
         cells.append("\n".join(lines))
     return cells
 
@@ -189,9 +196,9 @@ def test_chapters_import_only_what_the_colab_install_provides():
     problems = []
     for chapter in chapter_files():
         for cell in code_cells(chapter.read_text()):
-            # IPython magics (%pip, !ls) are not Python; blank them, keep the line numbers.
+            # IPython magics (%pip, !ls) are not Python: each becomes a `pass`.
             source = re.sub(r"^(\s*)[%!].*$", r"\1pass", cell, flags=re.M)
-            for module, line in third_party(imported_modules(ast.parse(source))).items():
+            for module in third_party(imported_modules(ast.parse(source))):
                 if module in KERNEL:
                     continue
                 if not providers_of(module) & allowed:

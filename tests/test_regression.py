@@ -246,7 +246,7 @@ def test_robust_interval_wider_but_excludes_zero(complete):
     assert plain.pvalues["poverty_national_pct"] > 0.05
 
 
-def test_model_vif_is_moderate_but_mpi_h_a_is_collinear(mpi, complete):
+def test_estat_vif_is_moderate_but_mpi_h_a_is_collinear(mpi, complete):
     assert R.estat_vif(R.fit_ols(complete))["VIF"].max() < 5
     positive = mpi[mpi["mpi"] >= 0.01]
     logs = R.vif(np.log(positive[["mpi", "headcount_pct", "intensity_pct"]]))

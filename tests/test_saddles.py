@@ -87,3 +87,17 @@ def test_a_too_large_step_is_reported_as_diverged_without_warnings():
 def test_bad_arguments_raise_value_error_naming_them(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_plots_draw_the_paths_and_the_study():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    xs, ys = np.linspace(-1, 1, 11), np.linspace(-1.5, 1.5, 13)
+    paths = {"gd": sd.gradient_descent((1.0, 1e-3), steps=50)}
+    fig = sd.plot_paths(xs, ys, sd.surface(xs, ys), paths)
+    drawn = fig.axes[0].lines[0].get_ydata()
+    np.testing.assert_array_equal(drawn, paths["gd"].params[:, 1])
+    study = sd.escape_study([1e-2, 1e-4])
+    ax = sd.plot_escape(study)
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), study.steps)

@@ -253,6 +253,10 @@ def test_bad_problems_and_studies_raise_value_error_naming_them():
         th.sgd_excess(th.noisy_line(), [0.1, -0.1], (0.0, 0.0))
     with pytest.raises(ValueError, match="lr"):
         th.noise_floor_study(th.noisy_line(), [0.0])
+    with pytest.raises(ValueError, match="chains"):
+        th.sgd_excess(th.noisy_line(), [0.1], (0.0, 0.0), chains=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        th.sgd_excess(th.noisy_line(n=10), [0.1], (0.0, 0.0), batch_size=11)
     with pytest.raises(ValueError, match="batch_sizes"):
         th.minibatch_variance(th.noisy_line(n=10), (0.0, 0.0), [11])
     with pytest.raises(ValueError, match="params"):
@@ -267,3 +271,19 @@ def test_exercise_slowest_direction_predicts_steps_to_a_1e8_fold_drop():
     predicted = np.log(1e-8) / (2 * np.log(1 - 1 / kappa))
     run = th.gd_rate_curves(problem, (0.0, 0.0), 4000).measured
     assert np.argmax(run[500:] <= run[500] * 1e-8) == math.ceil(predicted)
+
+
+def test_plots_draw_the_data_they_are_given():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    line, flat = th.line_fit(), th.spread_spectrum(dim=10, decades=3, seed=0)
+    fig = th.plot_gd_rates(th.gd_rate_curves(line, (0.0, 0.0), 50),
+                           th.gd_rate_curves(flat, np.zeros(10), 50))
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 3
+    study = th.acceleration_study([0, 0.5], tol=1e-3)
+    ax = th.plot_acceleration(study, {"gd": 1.0, "heavy_ball": 0.5, "nesterov": 0.5})
+    assert len(ax.lines) == 6  # markers and theory line per method
+    table = th.minibatch_variance(th.noisy_line(), (0.0, 0.0), [1, 2], draws=50)
+    drawn = th.plot_minibatch_variance(table).lines[1].get_ydata()
+    np.testing.assert_array_equal(drawn, table.measured)

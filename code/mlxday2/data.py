@@ -23,11 +23,18 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import pooch
 from tqdm import tqdm  # plain bars: pooch's own is tqdm.auto, which warns in Jupyter
+
+with warnings.catch_warnings():
+    # Importing pooch imports tqdm.auto, which warns "IProgress not found" in a Jupyter
+    # kernel without ipywidgets. Its bars are never used here (see _ProgressBar), so the
+    # warning would only print stderr on every chapter that reads data.
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    import pooch
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 _MPI_COMMIT = "aceb0ce9c5a8d37f865f249d0b5eea7b41d53ea1"

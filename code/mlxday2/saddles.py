@@ -185,25 +185,33 @@ def perturbed_escape_study(seeds, init=(1.0, 0.0), lr: float = 0.1, steps: int =
 # ------------------------------------------------------------------------------------
 
 
-def plot_paths(xs, ys, values, paths: dict, ax=None):
-    """Plot contours of ``values`` (on ``meshgrid(xs, ys)``) and ``{label: Path}``.
+def plot_paths(xs, ys, values, paths: dict, axes=None):
+    """Plot ``{label: Path}`` on the contours of ``values``, and their saddle distance.
 
-    Marks the saddle (x) and the minima (stars). Returns the Axes.
+    Left: contours of ``values`` (on ``meshgrid(xs, ys)``), the saddle (x), the minima
+    (stars) and the paths. Right: each path's distance from the saddle against the step,
+    log scale. Returns the Figure.
     """
-    from mlxday2.plotting import new_axes
+    import matplotlib.pyplot as plt
 
-    _, ax = new_axes(ax)
-    ax.contour(xs, ys, values, levels=np.linspace(-0.25, 1.0, 26), cmap="viridis",
-               linewidths=0.7)
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 4.2), width_ratios=(1, 1.4))
+    left, right = axes
+    left.contour(xs, ys, values, levels=np.linspace(-0.25, 1.0, 26), cmap="viridis",
+                 linewidths=0.7)
     for k, (label, path) in enumerate(paths.items()):
-        ax.plot(path.params[:, 0], path.params[:, 1], ".-", color=f"C{k}", ms=2.5,
-                lw=1, label=label)
-        ax.plot(*path.params[0], "o", color=f"C{k}", ms=5)
-    ax.plot(*SADDLE, "kx", ms=9, mew=2)
-    ax.plot(*np.array(MINIMA).T, "k*", ms=10)
-    ax.set(xlabel="x", ylabel="y", aspect="equal")
-    ax.legend(fontsize="small", loc="upper right")
-    return ax
+        left.plot(path.params[:, 0], path.params[:, 1], ".-", color=f"C{k}", ms=2.5,
+                  lw=1)
+        left.plot(*path.params[0], "o", color=f"C{k}", ms=5)
+        distance = np.linalg.norm(path.params - np.array(SADDLE), axis=1)
+        right.semilogy(distance, color=f"C{k}", lw=1.5, label=label)
+    left.plot(*SADDLE, "kx", ms=9, mew=2)
+    left.plot(*np.array(MINIMA).T, "k*", ms=10)
+    left.set(xlabel="x", ylabel="y", aspect="equal", title="paths on the contours of f")
+    right.set(xlabel="step", ylabel="distance from the saddle (log scale)",
+              title="time spent near the saddle")
+    right.legend(fontsize="small")
+    return left.figure
 
 
 def plot_escape(study: pd.DataFrame, ax=None):

@@ -430,10 +430,15 @@ def sgd_excess(problem: LeastSquares, lrs, init, chains: int = 200,
     if lrs.ndim != 1 or not np.all(np.isfinite(lrs) & (lrs > 0)):
         raise ValueError("lrs must be a 1-D array of finite step sizes > 0")
     start = _check_point("init", init, problem.features.shape[1])
+    n = len(problem.targets)
+    limits = (("chains", chains, math.inf), ("batch_size", batch_size, n))
+    for name, value, top in limits:
+        whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+        if not (whole and 1 <= value <= top):
+            raise ValueError(f"{name} must be an integer in 1..{top}, got {value!r}")
     rng = np.random.default_rng(seed)
     params = np.tile(start, (chains, 1))
     excess = [float(problem.excess_loss(start))]
-    n = len(problem.targets)
     with np.errstate(over="ignore", invalid="ignore"):
         for lr in lrs:
             index = rng.integers(n, size=(chains, batch_size))
@@ -576,6 +581,7 @@ def plot_sgd(floor: pd.DataFrame, curves: dict, prediction: np.ndarray | None = 
     the decaying step's theory, drawn dashed. Returns the Figure.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.8))
@@ -583,6 +589,7 @@ def plot_sgd(floor: pd.DataFrame, curves: dict, prediction: np.ndarray | None = 
     left.loglog(floor.lr, floor.predicted, "k-", lw=1,
                 label=r"theory $\eta\,\mathrm{tr}\Sigma/4$")
     left.loglog(floor.lr, floor.measured, "o", color="C0", label="measured")
+    left.xaxis.set_minor_formatter(NullFormatter())  # the minor labels would overlap
     left.set(xlabel=r"constant step $\eta$ (log scale)",
              ylabel="stationary loss above minimum", title="the noise floor")
     left.legend(fontsize="small")

@@ -1,7 +1,7 @@
-"""Causality: Simpson's paradox, back-door adjustment, hidden confounders and their proxies.
+"""Causality: Simpson's paradox, adjustment, hidden variables, identifiability.
 
-One module per story, each a compute section followed by its plots; every public name is
-also available here, so ``from mlxday2 import causal`` then ``causal.slopes(...)`` works:
+One module per story, each a compute section followed by its plots; every public name
+is also available here (``from mlxday2 import causal``, then ``causal.slopes(...)``):
 
 - ``simpson``: exercise and cholesterol confounded by age (``exercise_cholesterol``,
   ``slopes``, ``simpson_lines``, ``plot_simpson``).
@@ -14,14 +14,15 @@ also available here, so ``from mlxday2 import causal`` then ``causal.slopes(...)
   ``unmix``, ``match_sources``, ``cause_effect_pair``, ``residual_dependence``,
   ``lingam_order``).
 - ``latent_graphs``: latent causes from indicators with GIN (``measurement_model``,
-  ``gin_condition``, ``gin_search``) and orientation from change across domains with
+  ``gin_condition``, ``gin_search``, ``gin_hit_counts``) and orientation from change across domains with
   CD-NOD (``multi_domain_chain``, ``cdnod_edges``, ``pc_edges``).
 - ``dag``: ``plot_dag`` draws the small causal graphs of the chapters.
 
-Compute functions return plain data (DataFrames, frozen dataclasses, dicts); plot functions
-take that data and an optional ``ax`` (``axes`` for a two-panel figure), draw, and return
-the Figure; they never fit or simulate. Bad input raises ``TypeError`` (wrong kind of argument) or ``ValueError`` (wrong value,
-shape, NaN or non-numeric data), naming the argument, the value and the fix.
+Compute functions return plain data (DataFrames, frozen dataclasses, dicts); plot
+functions take that data and an optional ``ax`` (``axes`` for a two-panel figure), draw,
+and return the Figure; they never fit or simulate. Bad input raises ``TypeError`` (wrong
+kind of argument) or ``ValueError`` (wrong value, shape, NaN or non-numeric data),
+naming the argument, the value and the fix.
 """
 
 from mlxday2.causal.dag import plot_dag
@@ -44,6 +45,7 @@ from mlxday2.causal.latent_graphs import (
     MeasurementData,
     cdnod_edges,
     gin_condition,
+    gin_hit_counts,
     gin_search,
     measurement_model,
     multi_domain_chain,
@@ -99,6 +101,7 @@ __all__ = [
     "fci_hidden_demo",
     "gaussian_loglik",
     "gin_condition",
+    "gin_hit_counts",
     "gin_search",
     "hidden_confounder",
     "HiddenSCM",

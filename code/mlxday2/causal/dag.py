@@ -16,7 +16,7 @@ def plot_dag(
     hidden: Iterable[str] = (),
     ax: plt.Axes | None = None,
 ) -> plt.Figure:
-    """Draw a causal graph: nodes at ``positions``, arrows for ``edges``, hidden ones dashed.
+    """Draw a causal graph: nodes at ``positions``, arrows for ``edges``, hidden dashed.
 
     Returns the Figure. Every node named in ``edges`` or ``hidden`` needs a position.
     """
@@ -34,7 +34,8 @@ def plot_dag(
         if not (isinstance(edge, (tuple, list)) and len(edge) == 2):
             raise ValueError(f"each edge must be a (cause, effect) pair, got {edge!r}")
     hidden = set(hidden)
-    unplaced = sorted({n for e in edges for n in e} - set(positions) | hidden - set(positions))
+    named = {n for e in edges for n in e} | hidden
+    unplaced = sorted(named - set(positions))
     if unplaced:
         raise ValueError(
             f"node(s) {unplaced} have no position; add them to positions (it has "
@@ -44,13 +45,14 @@ def plot_dag(
     for a, b in edges:
         ax.annotate(
             "", xy=positions[b], xytext=positions[a],
-            arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.5, shrinkA=26, shrinkB=26,
-                            linestyle="--" if a in hidden else "-"),
+            arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.5, shrinkA=26,
+                            shrinkB=26, linestyle="--" if a in hidden else "-"),
         )
     for name, (px, py) in positions.items():
         ax.text(
             px, py, name, ha="center", va="center", fontsize=11,
-            bbox=dict(boxstyle="round,pad=0.5", fc="white" if name in hidden else "#e8f0fa",
+            bbox=dict(boxstyle="round,pad=0.5",
+                      fc="white" if name in hidden else "#e8f0fa",
                       ec="0.2", ls="--" if name in hidden else "-"),
         )
     xs, ys = zip(*positions.values())

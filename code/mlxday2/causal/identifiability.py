@@ -2,15 +2,18 @@
 
 Three experiments in which the truth is known:
 
-1. ``mixed_sources`` draws hidden sources mixed into noisy indicators. With Gaussian sources
+1. ``mixed_sources`` draws hidden sources mixed into noisy indicators. With Gaussian
+   sources
    a factor model's likelihood (``gaussian_loglik``) is unchanged when its loadings are
    rotated (``rotation_table``), so the factors are identified only up to rotation.
-2. With non-Gaussian sources, ICA (``unmix``, scikit-learn's FastICA) recovers them up to
+2. With non-Gaussian sources, ICA (``unmix``, scikit-learn's FastICA) recovers them up
+   to
    order, sign and scale; ``match_sources`` pairs recovered with true sources.
 3. ``cause_effect_pair`` draws X -> Y. ``residual_dependence`` measures how far the
    regression residual of each direction is from independent of its regressor, and
-   ``lingam_order`` asks causal-learn's DirectLiNGAM for the order: with non-Gaussian noise
-   only the true direction leaves independent residuals; with Gaussian noise both do.
+   ``lingam_order`` asks causal-learn's DirectLiNGAM for the order: with non-Gaussian
+   noise only the true direction leaves independent residuals; with Gaussian noise both
+   do.
 """
 
 from __future__ import annotations
@@ -30,12 +33,12 @@ from tqdm import TqdmWarning
 from mlxday2.causal._checks import check_int, check_real, check_seed, finite_numbers
 from mlxday2.plotting import PALETTE
 
-#: Noise and source distributions, each scaled to mean 0 and variance 1.
+# : Noise and source distributions, each scaled to mean 0 and variance 1.
 DISTRIBUTIONS = ("gaussian", "laplace", "uniform", "exponential")
 
 
 def standard_draws(rng: np.random.Generator, distribution: str, size) -> np.ndarray:
-    """Return draws of mean 0 and variance 1 from ``distribution`` (one of DISTRIBUTIONS)."""
+    """Return draws of mean 0 and variance 1 from ``distribution`` (DISTRIBUTIONS)."""
     if distribution == "gaussian":
         return rng.normal(size=size)
     if distribution == "laplace":
@@ -44,7 +47,9 @@ def standard_draws(rng: np.random.Generator, distribution: str, size) -> np.ndar
         return rng.uniform(-np.sqrt(3), np.sqrt(3), size)
     if distribution == "exponential":
         return rng.exponential(1.0, size) - 1.0
-    raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
+    raise ValueError(
+        f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}"
+    )
 
 
 def _check_distribution(name: str, value) -> str:
@@ -55,7 +60,7 @@ def _check_distribution(name: str, value) -> str:
 
 @dataclass(frozen=True)
 class Mixture:
-    """Hidden sources seen through noisy indicators: observed = sources @ loadings.T + noise."""
+    """Hidden sources seen through noisy indicators: sources @ loadings.T + noise."""
 
     observed: np.ndarray  # (n, n_indicators)
     sources: np.ndarray  # (n, n_sources), each of mean 0 and variance 1
@@ -70,10 +75,10 @@ def mixed_sources(
     noise_sd: float = 0.3,
     seed: int = 0,
 ) -> Mixture:
-    """Return a ``Mixture`` of ``n_sources`` independent sources in ``n_indicators`` columns.
+    """Return a ``Mixture`` of ``n_sources`` sources seen in ``n_indicators`` columns.
 
-    Sources follow ``distribution``; loadings are uniform on +-[0.5, 1.5] with random signs;
-    each indicator adds Gaussian noise of sd ``noise_sd``.
+    Sources follow ``distribution``; loadings are uniform on +-[0.5, 1.5] with random
+    signs; each indicator adds Gaussian noise of sd ``noise_sd``.
     """
     n = check_int("n", n, 10)
     n_sources = check_int("n_sources", n_sources, 1)
@@ -97,17 +102,20 @@ def _observed(x, name: str = "x", min_rows: int = 3) -> np.ndarray:
     x = finite_numbers(x, name)
     if x.ndim != 2 or x.shape[0] < min_rows or x.shape[1] < 2:
         raise ValueError(
-            f"{name} must be a 2-D array (rows: samples, columns: variables) with at least "
-            f"{min_rows} rows and 2 columns, got shape {x.shape}"
+            f"{name} must be a 2-D array (rows: samples, columns: variables) with at "
+            f"least {min_rows} rows and 2 columns, got shape {x.shape}"
         )
     return x
 
 
-def gaussian_loglik(x: np.ndarray, loadings: np.ndarray, noise_var: np.ndarray) -> float:
+def gaussian_loglik(
+    x: np.ndarray, loadings: np.ndarray, noise_var: np.ndarray
+) -> float:
     """Return the mean log-likelihood per row of ``x`` under a Gaussian factor model.
 
     The model: x ~ N(mean, loadings @ loadings.T + diag(noise_var)). It depends on the
-    loadings only through loadings @ loadings.T, which no rotation of the factors changes.
+    loadings only through loadings @ loadings.T, which no rotation of the factors
+    changes.
     """
     cov = loadings @ loadings.T + np.diag(noise_var)
     return float(multivariate_normal(x.mean(axis=0), cov).logpdf(x).mean())
@@ -122,15 +130,20 @@ def rotation(angle_deg: float) -> np.ndarray:
 def rotation_table(
     mixture: Mixture, angles_deg=(0, 30, 60, 90), seed: int = 0
 ) -> pd.DataFrame:
-    """Return, for a two-factor model fitted to ``mixture.observed`` and rotated by each angle,
-    the mean log-likelihood and the correlation of each rotated factor with each true source.
+    """Return loglik and factor-source correlations of a two-factor fit, per rotation.
 
-    Columns: ``angle``, ``loglik``, ``corr_f1_s1``, ``corr_f1_s2`` (factor 1 against source 1
-    and 2), ``corr_f2_s1``, ``corr_f2_s2``. Rotating the loadings by R rotates the factor
-    scores by R too, and leaves ``loglik`` unchanged.
+    A two-factor model is fitted to ``mixture.observed`` and its loadings rotated by
+    each angle; for each, the mean log-likelihood and the correlation of each rotated
+    factor with each true source.
+
+    Columns: ``angle``, ``loglik``, ``corr_f1_s1``, ``corr_f1_s2`` (factor 1 against
+    source 1 and 2), ``corr_f2_s1``, ``corr_f2_s2``. Rotating the loadings by R rotates
+    the factor scores by R too, and leaves ``loglik`` unchanged.
     """
     if not isinstance(mixture, Mixture) or mixture.sources.shape[1] != 2:
-        raise ValueError("mixture must be a Mixture with exactly 2 sources (mixed_sources(...))")
+        raise ValueError(
+            "mixture must be a Mixture with exactly 2 sources, from mixed_sources(...)"
+        )
     x = mixture.observed
     fa = FactorAnalysis(n_components=2, random_state=check_seed("seed", seed))
     with threadpool_limits(limits=1, user_api="blas"):
@@ -175,9 +188,8 @@ class SourceMatch:
 
 
 def match_sources(true: np.ndarray, recovered: np.ndarray) -> SourceMatch:
-    """Return the pairing of true and recovered sources that maximises the total |corr|."""
-    true = _observed(true, "true") if np.ndim(true) == 2 and np.shape(true)[1] > 1 else \
-        finite_numbers(true, "true").reshape(len(true), -1)
+    """Return the pairing of true and recovered sources that maximises total |corr|."""
+    true = finite_numbers(true, "true").reshape(len(true), -1)
     recovered = finite_numbers(recovered, "recovered").reshape(len(recovered), -1)
     if true.shape != recovered.shape:
         raise ValueError(
@@ -208,19 +220,19 @@ def cause_effect_pair(
 
 
 def residual_dependence(cause: np.ndarray, effect: np.ndarray) -> float:
-    """Return corr(cause^2, residual^2) for the least-squares regression of effect on cause.
+    """Return corr(cause^2, residual^2) for the least-squares fit of effect on cause.
 
-    The residual is uncorrelated with the cause by construction; in the causal direction of
-    a linear model it is also independent of it, so this correlation of squares is near 0.
-    Regressing the other way leaves a residual that is uncorrelated but dependent, unless
-    everything is Gaussian.
+    The residual is uncorrelated with the cause by construction; in the causal direction
+    of a linear model it is also independent of it, so this correlation of squares is
+    near 0. Regressing the other way leaves a residual that is uncorrelated but
+    dependent, unless everything is Gaussian.
     """
     c = finite_numbers(cause, "cause")
     e = finite_numbers(effect, "effect")
     if c.ndim != 1 or c.shape != e.shape or len(c) < 3:
         raise ValueError(
-            f"cause and effect must be 1-D of the same length >= 3, got shapes {c.shape} "
-            f"and {e.shape}"
+            f"cause and effect must be 1-D of the same length >= 3, got shapes "
+            f"{c.shape} and {e.shape}"
         )
     if np.ptp(c) == 0:
         raise ValueError("cause is constant; a regression on it is not defined")
@@ -230,7 +242,7 @@ def residual_dependence(cause: np.ndarray, effect: np.ndarray) -> float:
 
 
 def lingam_order(data: pd.DataFrame, seed: int = 0) -> list[str]:
-    """Return the column names of ``data`` in the causal order DirectLiNGAM finds, causes first."""
+    """Return the columns of ``data`` in DirectLiNGAM's causal order, causes first."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=TqdmWarning)
         from causallearn.search.FCMBased.lingam import DirectLiNGAM
@@ -249,8 +261,8 @@ def plot_source_match(
 ) -> plt.Figure:
     """Plot |corr| of true and recovered sources (first axes) and each matched pair.
 
-    ``axes``: 1 + k Axes in a row (made when None). Recovered components are reordered and
-    sign-flipped to their partners. Returns the Figure.
+    ``axes``: 1 + k Axes in a row (made when None). Recovered components are reordered
+    and sign-flipped to their partners. Returns the Figure.
     """
     k = match.corr.shape[0]
     if axes is None:

@@ -1,15 +1,18 @@
-"""Hidden causes and their graph from measured indicators (GIN), and edges oriented by change
-across domains (CD-NOD). Both experiments draw data whose truth is known.
+"""Hidden causes and their graph from indicators (GIN); edges oriented by change.
 
-1. ``measurement_model`` draws latent causes in a chain L1 -> L2 -> ..., each measured by a
-   few indicators with non-Gaussian (or, to see it fail, Gaussian) noise.
-   ``gin_condition`` is the test at the heart of GIN (Xie et al., 2020): a combination of
-   some indicators, chosen orthogonal to their covariance with others, must be independent
-   of those others. ``gin_search`` runs causal-learn's search (``GIN_MI``), which returns the
-   clusters of indicators that share a latent, in the latents' causal order.
-2. ``multi_domain_chain`` draws X -> Y -> Z in several domains, in which only the mechanism
-   of X shifts. ``cdnod_edges`` runs causal-learn's CD-NOD with the domain index as an extra
-   variable; ``pc_edges`` runs PC on one domain, which cannot orient any edge of a chain.
+Both experiments draw data whose truth is known.
+
+1. ``measurement_model`` draws latent causes in a chain L1 -> L2 -> ..., each measured
+   by a few indicators with non-Gaussian (or, to see it fail, Gaussian) noise.
+   ``gin_condition`` is the test at the heart of GIN (Xie et al., 2020): a combination
+   of some indicators, chosen orthogonal to their covariance with others, must be
+   independent of those others. ``gin_search`` runs causal-learn's search (``GIN_MI``),
+   which returns the clusters of indicators that share a latent, in the latents' causal
+   order.
+2. ``multi_domain_chain`` draws X -> Y -> Z in several domains, in which only one
+   mechanism (X's, unless told otherwise) shifts. ``cdnod_edges`` runs causal-learn's
+   CD-NOD with the domain index as an extra variable; ``pc_edges`` runs PC on one
+   domain, which cannot orient any edge of a chain.
 """
 
 from __future__ import annotations
@@ -24,12 +27,18 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 from tqdm import TqdmWarning
 
-from mlxday2.causal._checks import check_int, check_real, check_seed, finite_numbers
+from mlxday2.causal._checks import (
+    check_bool,
+    check_int,
+    check_real,
+    check_seed,
+    finite_numbers,
+)
 from mlxday2.causal.identifiability import _check_distribution, standard_draws
 
 with warnings.catch_warnings():
-    # causal-learn imports tqdm.auto, which warns in a Jupyter kernel without ipywidgets;
-    # its progress bars are switched off in every call below.
+    # causal-learn imports tqdm.auto, which warns in a Jupyter kernel without
+    # ipywidgets; its progress bars are switched off in every call below.
     warnings.filterwarnings("ignore", category=TqdmWarning)
     from causallearn.search.ConstraintBased.CDNOD import cdnod
     from causallearn.search.ConstraintBased.PC import pc
@@ -44,7 +53,7 @@ class MeasurementData:
 
     observed: pd.DataFrame  # (n, n_latents * per_latent) columns X1, X2, ...
     latents: np.ndarray  # (n, n_latents), in causal order: L1 -> L2 -> ...
-    clusters: tuple[tuple[str, ...], ...]  # the indicators of each latent, in causal order
+    clusters: tuple[tuple[str, ...], ...]  # each latent's indicators, in causal order
 
 
 def measurement_model(
@@ -54,13 +63,18 @@ def measurement_model(
     noise: str = "exponential",
     coef: float = 0.8,
     indicator_noise: float = 0.5,
+    reverse: bool = False,
     seed: int = 0,
 ) -> MeasurementData:
     """Return indicators of a chain of latents L1 -> L2 -> ... -> L_k (``n_latents``).
 
-    L1 = e1, L_j = coef * L_(j-1) + e_j; indicator X = loading * L + indicator_noise * e,
-    loading uniform on [0.7, 1.3]; every e follows ``noise`` (mean 0, variance 1). Each
-    indicator measures exactly one latent (a pure measurement model).
+    L1 = e1, L_j = coef * L_(j-1) + e_j; indicator X = loading * L + indicator_noise *
+    e, loading uniform on [0.7, 1.3]; every e follows ``noise`` (mean 0, variance 1).
+    Each indicator measures exactly one latent (a pure measurement model).
+
+    ``reverse=True`` draws the reversed chain L_k -> ... -> L1 with coefficients and
+    noise scales chosen so the latents have the *same covariance* as the forward chain:
+    with Gaussian noise the two truths give one and the same distribution of the data.
     """
     n = check_int("n", n, 10)
     n_latents = check_int("n_latents", n_latents, 1)
@@ -68,32 +82,54 @@ def measurement_model(
     _check_distribution("noise", noise)
     coef = check_real("coef", coef)
     indicator_noise = check_real("indicator_noise", indicator_noise, low=0)
+    reverse = check_bool("reverse", reverse)
     rng = np.random.default_rng(check_seed("seed", seed))
-    latents = [standard_draws(rng, noise, n)]
-    for _ in range(n_latents - 1):
-        latents.append(coef * latents[-1] + standard_draws(rng, noise, n))
+    if reverse:
+        latents = _reversed_chain(rng, noise, n, n_latents, coef)
+    else:
+        latents = [standard_draws(rng, noise, n)]
+        for _ in range(n_latents - 1):
+            latents.append(coef * latents[-1] + standard_draws(rng, noise, n))
     columns, clusters = {}, []
     for k, latent in enumerate(latents):
         names = [f"X{k * per_latent + j + 1}" for j in range(per_latent)]
         for name in names:
             loading = rng.uniform(0.7, 1.3)
-            columns[name] = loading * latent + indicator_noise * standard_draws(rng, noise, n)
+            own_noise = indicator_noise * standard_draws(rng, noise, n)
+            columns[name] = loading * latent + own_noise
         clusters.append(tuple(names))
-    return MeasurementData(pd.DataFrame(columns), np.column_stack(latents), tuple(clusters))
+    order = clusters[::-1] if reverse else clusters
+    observed = pd.DataFrame(columns)
+    return MeasurementData(observed, np.column_stack(latents), tuple(order))
+
+
+def _reversed_chain(rng, noise: str, n: int, k: int, coef: float) -> list[np.ndarray]:
+    """Return latents L1..Lk drawn as Lk -> ... -> L1, with the forward covariance."""
+    var = [1.0]  # Var(L_j) of the forward chain with unit noise variances
+    for _ in range(k - 1):
+        var.append(coef**2 * var[-1] + 1.0)
+    latents = [np.sqrt(var[-1]) * standard_draws(rng, noise, n)]  # L_k, the new root
+    for j in range(k - 2, -1, -1):  # L_j from L_(j+1): the population regression
+        b = coef * var[j] / var[j + 1]  # Cov(L_j, L_(j+1)) / Var(L_(j+1))
+        residual_var = var[j] - b**2 * var[j + 1]
+        own = np.sqrt(residual_var) * standard_draws(rng, noise, n)
+        latents.insert(0, b * latents[0] + own)
+    return latents
 
 
 def gin_condition(data: pd.DataFrame, tested: list[str], others: list[str]) -> float:
     """Return the p-value of the GIN condition for (``tested``, ``others``).
 
-    Choose w with w' Cov(tested, others) = 0, so that e = tested @ w is uncorrelated with
-    every column of ``others``; the condition holds when e is also *independent* of them
-    (smallest HSIC p-value over ``others``, by causal-learn's gamma-approximation test).
+    Choose w with w' Cov(tested, others) = 0, so that e = tested @ w is uncorrelated
+    with every column of ``others``; the condition holds when e is also *independent* of
+    them (smallest HSIC p-value over ``others``, by causal-learn's gamma-approximation
+    test).
     """
     _check_names(data, tested, "tested")
     _check_names(data, others, "others")
     x, z = data[tested].to_numpy(float), data[others].to_numpy(float)
     cross_cov = np.cov(np.column_stack([z, x]).T)[: z.shape[1], z.shape[1]:]
-    w = np.linalg.svd(cross_cov)[2][-1]  # right singular vector of the smallest singular value
+    w = np.linalg.svd(cross_cov)[2][-1]  # right singular vector of the smallest one
     e = x @ w
     return min(float(hsic_test_gamma(e, z[:, j])[1]) for j in range(z.shape[1]))
 
@@ -103,25 +139,26 @@ def _check_names(data: pd.DataFrame, names: list[str], argument: str) -> None:
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     if not names or any(c not in data.columns for c in names):
         raise ValueError(
-            f"{argument} must be a non-empty list of columns of data ({list(data.columns)}), "
-            f"got {names!r}"
+            f"{argument} must be a non-empty list of columns of data "
+            f"({list(data.columns)}), got {names!r}"
         )
     finite_numbers(data[list(names)].to_numpy(), f"data[{names!r}]")
 
 
 def gin_search(data: pd.DataFrame) -> list[tuple[str, ...]]:
-    """Return the clusters of columns that share a latent, latents in causal order (roots first).
+    """Return the clusters of columns sharing a latent, latents in causal order.
 
-    Runs causal-learn's ``GIN_MI`` (the GIN search that ranks candidate clusters and roots by
-    their dependence statistic). It assumes a linear model with non-Gaussian noise and at
-    least two pure indicators a latent; it returns an answer even where these fail.
+    Runs causal-learn's ``GIN_MI`` (the GIN search that ranks candidate clusters and
+    roots by their dependence statistic). It assumes a linear model with non-Gaussian
+    noise and at least two pure indicators a latent; it returns an answer even where
+    these fail.
     """
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     if data.shape[1] < 4:
         raise ValueError(
-            f"data must have at least 4 indicator columns (2 per latent, 2 latents), got "
-            f"{data.shape[1]}; add indicators"
+            f"data must have at least 4 indicator columns (2 per latent, 2 latents), "
+            f"got {data.shape[1]}; add indicators"
         )
     if len(data) < 10:
         raise ValueError(f"data must have at least 10 rows, got {len(data)}")
@@ -132,29 +169,53 @@ def gin_search(data: pd.DataFrame) -> list[tuple[str, ...]]:
     return [tuple(names[i] for i in sorted(cluster)) for cluster in order]
 
 
-def multi_domain_chain(
-    n_per_domain: int = 200, n_domains: int = 3, shift: float = 1.0, seed: int = 0
-) -> pd.DataFrame:
-    """Return X -> Y -> Z drawn in ``n_domains`` domains, with a ``domain`` column 0, 1, ...
+def gin_hit_counts(noise: str, seeds, n: int = 300) -> dict[str, int]:
+    """Return how many ``seeds`` give GIN's true clusters and order, for two truths.
 
-    X = shift * domain + N(0, 1): only X's mechanism changes across domains;
-    Y = 0.8 X + N(0, 1) and Z = 0.8 Y + N(0, 1) are the same in every domain. (The shift
-    grows with the domain index so that CD-NOD's Fisher-z tests see it; a kernel test
-    would see any change, at more cost.)
+    Keys ``"L1 -> L2"`` (``measurement_model`` with two latents) and ``"L2 -> L1"`` (the
+    same with ``reverse=True``, which has the same latent covariance).
+    """
+    seeds = [check_seed("seeds[i]", s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed, got an empty sequence")
+    counts = {}
+    for truth, reverse in [("L1 -> L2", False), ("L2 -> L1", True)]:
+        data = [measurement_model(n=n, noise=noise, reverse=reverse, seed=s)
+                for s in seeds]
+        counts[truth] = sum(gin_search(d.observed) == list(d.clusters) for d in data)
+    return counts
+
+
+def multi_domain_chain(
+    n_per_domain: int = 200,
+    n_domains: int = 3,
+    shift: float = 1.0,
+    shifted: str = "X",
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Return X -> Y -> Z drawn in ``n_domains`` domains, with a ``domain`` column.
+
+    X = N(0, 1), Y = 0.8 X + N(0, 1), Z = 0.8 Y + N(0, 1), and the mechanism of the
+    variable named ``shifted`` gains ``shift * domain``: only that mechanism changes
+    across domains. (The shift grows with the domain index so that CD-NOD's Fisher-z
+    tests see it; a kernel test would see any change, at more cost.)
     """
     n_per_domain = check_int("n_per_domain", n_per_domain, 10)
     n_domains = check_int("n_domains", n_domains, 1)
     shift = check_real("shift", shift)
+    if shifted not in ("X", "Y", "Z"):
+        raise ValueError(f"shifted must be 'X', 'Y' or 'Z', got {shifted!r}")
     rng = np.random.default_rng(check_seed("seed", seed))
     domain = np.repeat(np.arange(n_domains), n_per_domain)
-    x = shift * domain + rng.normal(size=domain.size)
-    y = 0.8 * x + rng.normal(size=domain.size)
-    z = 0.8 * y + rng.normal(size=domain.size)
+    change = {name: (shift * domain if name == shifted else 0.0) for name in "XYZ"}
+    x = change["X"] + rng.normal(size=domain.size)
+    y = 0.8 * x + change["Y"] + rng.normal(size=domain.size)
+    z = 0.8 * y + change["Z"] + rng.normal(size=domain.size)
     return pd.DataFrame({"X": x, "Y": y, "Z": z, "domain": domain})
 
 
 def _edges(graph, names: list[str]) -> list[str]:
-    """Return a causal-learn graph's edges as text such as ``"X --> Y"`` in our names."""
+    """Return a causal-learn graph's edges as text such as ``"X --> Y"``."""
     labels = {f"X{i + 1}": name for i, name in enumerate(names)}
     out = []
     for edge in graph.get_graph_edges():
@@ -174,7 +235,9 @@ def cdnod_edges(data: pd.DataFrame, alpha: float = 0.01) -> list[str]:
     alpha = check_real("alpha", alpha, low=0, high=1, low_open=True, high_open=True)
     domain = data[["domain"]].to_numpy(float)
     if len(np.unique(domain)) < 2:
-        raise ValueError("data['domain'] has one value; CD-NOD needs at least two domains")
+        raise ValueError(
+            "data['domain'] has one value; CD-NOD needs at least two domains"
+        )
     # cdnod does not pass show_progress on to its skeleton search, whose bar would print
     # to stderr for a search that takes milliseconds; switch that bar off for this call.
     quiet = partial(SkeletonDiscovery.tqdm, disable=True)
@@ -184,18 +247,22 @@ def cdnod_edges(data: pd.DataFrame, alpha: float = 0.01) -> list[str]:
 
 
 def pc_edges(data: pd.DataFrame, alpha: float = 0.01) -> list[str]:
-    """Return the edges PC finds in ``data``'s variables (a ``domain`` column is ignored)."""
+    """Return the edges PC finds among ``data``'s variables (``domain`` is ignored)."""
     x, names = _variables(data, require_domain=False)
     alpha = check_real("alpha", alpha, low=0, high=1, low_open=True, high_open=True)
     graph = pc(x, alpha, "fisherz", show_progress=False).G
     return _edges(graph, names)
 
 
-def _variables(data: pd.DataFrame, require_domain: bool) -> tuple[np.ndarray, list[str]]:
+def _variables(
+    data: pd.DataFrame, require_domain: bool
+) -> tuple[np.ndarray, list[str]]:
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     if require_domain and "domain" not in data.columns:
-        raise ValueError(f"data must have a 'domain' column; it has {list(data.columns)}")
+        raise ValueError(
+            f"data must have a 'domain' column; it has {list(data.columns)}"
+        )
     names = [str(c) for c in data.columns if c != "domain"]
     if len(names) < 2 or len(data) < 10:
         raise ValueError(

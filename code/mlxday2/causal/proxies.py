@@ -1,9 +1,10 @@
-"""A hidden confounder seen only through noisy proxies: adjust for what a factor model recovers.
+"""A hidden confounder seen only through noisy proxies, adjusted for via a factor model.
 
-``hidden_confounder`` simulates a confounder U of treatment and outcome that the analyst sees
-only through proxies; ``adjusted_effect`` adjusts for a latent recovered by factor analysis;
-``proxy_curve`` measures how the error falls as proxies are added and ``theoretical_error``
-gives its large-sample value; ``fci_hidden_demo`` lets FCI flag a hidden common cause.
+``hidden_confounder`` simulates a confounder U of treatment and outcome that the analyst
+sees only through proxies; ``adjusted_effect`` adjusts for a latent recovered by factor
+analysis; ``proxy_curve`` measures how the error falls as proxies are added and
+``theoretical_error`` gives its large-sample value; ``fci_hidden_demo`` lets FCI flag a
+hidden common cause.
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ class HiddenSCM:
             check_real(f"HiddenSCM.{name}", getattr(self, name), low=0, low_open=True)
         if not self.loading_low <= self.loading_high:
             raise ValueError(
-                f"HiddenSCM needs loading_low <= loading_high, got {self.loading_low} and "
-                f"{self.loading_high}"
+                "HiddenSCM needs loading_low <= loading_high, got "
+                f"{self.loading_low} and {self.loading_high}"
             )
 
     @property
@@ -77,10 +78,11 @@ def hidden_confounder(
     scm: HiddenSCM = HiddenSCM(),
     keep_hidden: bool = False,
 ) -> pd.DataFrame:
-    """Return an ``(n, 2 + n_proxies)`` DataFrame ``treatment``, ``outcome``, ``proxy_1`` ... .
+    """Return an ``(n, 2 + n_proxies)`` DataFrame: treatment, outcome, proxy_1, ... .
 
-    The confounder itself is not a column unless ``keep_hidden=True`` (column ``hidden``),
-    which only tests and checks use: the point is that an analyst never sees it.
+    The confounder itself is not a column unless ``keep_hidden=True`` (column
+    ``hidden``), which only tests and checks use: the point is that an analyst never
+    sees it.
     """
     n = check_int("n", n, 3)
     n_proxies = check_int("n_proxies", n_proxies, 1)
@@ -107,33 +109,37 @@ def proxy_columns(df: pd.DataFrame) -> list[str]:
     malformed = [c for c in names if not c[len("proxy_"):].isdigit()]
     if malformed:
         raise ValueError(
-            f"proxy columns must be named proxy_1, proxy_2, ...; got {malformed}; rename them"
+            f"proxy columns must be named proxy_1, proxy_2, ...; got {malformed}; "
+            "rename them"
         )
     return sorted(names, key=lambda c: int(c[len("proxy_"):]))
 
 
 def recover_latent(proxies: np.ndarray | pd.DataFrame, seed: int = 0) -> np.ndarray:
-    """Return the ``(n,)`` factor-analysis score of a one-factor model fitted to the proxies.
+    """Return the ``(n,)`` score of a one-factor model fitted to the proxies.
 
-    The score estimates E[U | proxies] up to sign and scale; neither matters for adjustment.
+    The score estimates E[U | proxies] up to sign and scale; neither matters for
+    adjustment.
     """
     x = finite_numbers(proxies, "proxies")
     if x.ndim != 2 or x.shape[1] < 1 or x.shape[0] < 3:
         raise ValueError(
-            "proxies must be a 2-D array (rows: people, columns: proxies) with at least 3 "
-            f"rows and 1 column, got shape {x.shape}"
+            "proxies must be a 2-D array (rows: people, columns: proxies) with at "
+            f"least 3 rows and 1 column, got shape {x.shape}"
         )
     seed = check_seed("seed", seed)
     constant = [j for j in range(x.shape[1]) if np.ptp(x[:, j]) == 0]
     if constant:
         raise ValueError(
-            f"proxies column(s) {constant} are constant and carry no information; drop them"
+            f"proxies column(s) {constant} are constant and carry no information; "
+            "drop them"
         )
-    if x.shape[1] == 1:  # one indicator: any linear score is the proxy itself (FA unidentified)
+    if x.shape[1] == 1:  # one indicator: the score is the proxy (FA unidentified)
         return (x[:, 0] - x[:, 0].mean()) / x[:, 0].std()
     fa = FactorAnalysis(n_components=1, random_state=seed)
-    # Small matrices: a second BLAS thread gains nothing, and on a busy machine its busy-waiting
-    # made a proxy curve 40 times slower (35 s instead of 0.9 s, measured on two cores).
+    # Small matrices: a second BLAS thread gains nothing, and on a busy machine its
+    # busy-waiting made a proxy curve 40 times slower (35 s instead of 0.9 s, measured
+    # on two cores).
     with threadpool_limits(limits=1, user_api="blas"):
         return fa.fit_transform(x)[:, 0]
 
@@ -145,7 +151,7 @@ class Estimates:
     naive: float  # slope of outcome on treatment alone
     adjusted: float  # slope with the recovered latent as a second regressor
     oracle: float  # slope with the true hidden confounder (NaN if not in the data)
-    latent_corr: float  # |corr(recovered latent, hidden)| (NaN if hidden is not in the data)
+    latent_corr: float  # |corr(recovered latent, hidden)| (NaN if hidden is not in df)
 
 
 def adjusted_effect(
@@ -159,12 +165,14 @@ def adjusted_effect(
     cols = proxy_columns(df)
     if not cols:
         raise ValueError(
-            f"df must have proxy columns named proxy_1, proxy_2, ...; it has {list(df.columns)}"
+            "df must have proxy columns named proxy_1, proxy_2, ...; it has "
+            f"{list(df.columns)}"
         )
     k = len(cols) if n_proxies is None else check_int("n_proxies", n_proxies, 1)
     if k > len(cols):
         raise ValueError(
-            f"n_proxies must be between 1 and {len(cols)} (the proxies in df), got {n_proxies}"
+            f"n_proxies must be between 1 and {len(cols)} (the proxies in df), got "
+            f"{n_proxies}"
         )
     latent = recover_latent(df[cols[:k]], seed=seed)
     naive = float(ols(y, t)[1])
@@ -180,7 +188,7 @@ def adjusted_effect(
 def theoretical_error(
     n_proxies: np.ndarray | Sequence[int], scm: HiddenSCM = HiddenSCM()
 ) -> np.ndarray:
-    """Return the large-sample bias of the latent-adjusted estimate for each number of proxies.
+    """Return the large-sample bias of the latent-adjusted estimate for each k proxies.
 
     With E[U | X] as the adjuster, the part of U it misses has variance
     v = 1 / (1 + k E[l^2] / s^2) (k proxies, loadings l uniform between the SCM's
@@ -203,8 +211,9 @@ def proxy_curve(
 ) -> pd.DataFrame:
     """Return |adjusted estimate - true effect| for each number of proxies and seed.
 
-    Columns: ``n_proxies``, ``seed``, ``error``, ``naive_error``, ``latent_corr``. Each seed
-    draws one data set with ``max(n_proxies)`` proxies and uses its first k (nested curves).
+    Columns: ``n_proxies``, ``seed``, ``error``, ``naive_error``, ``latent_corr``. Each
+    seed draws one data set with ``max(n_proxies)`` proxies and uses its first k (nested
+    curves).
     """
     ks = sorted({check_int("n_proxies[i]", k, 1) for k in n_proxies})
     seeds = [check_seed("seeds[i]", s) for s in seeds]
@@ -214,7 +223,8 @@ def proxy_curve(
         raise ValueError("seeds must hold at least one seed, got an empty sequence")
     rows = []
     for seed in seeds:  # about 0.2 s a seed: no progress bar
-        df = hidden_confounder(n=n, n_proxies=ks[-1], seed=seed, scm=scm, keep_hidden=True)
+        df = hidden_confounder(n=n, n_proxies=ks[-1], seed=seed, scm=scm,
+                               keep_hidden=True)
         for k in ks:
             est = adjusted_effect(df, n_proxies=k, seed=seed)
             rows.append(
@@ -230,14 +240,16 @@ def proxy_curve(
 
 
 def fci_hidden_demo(n: int = 2000, seed: int = 0, alpha: float = 0.01) -> list[str]:
-    """Return the edges (e.g. ``"T <-> Y"``) FCI finds when T and Y share a hidden cause.
+    """Return the edges (``"T <-> Y"`` ...) FCI finds when T and Y share a hidden cause.
 
     Z1 -> T <- U -> Y <- Z2 with U hidden and no effect of T on Y; FCI (causal-learn,
-    Fisher-z tests at level ``alpha``) sees only Z1, T, Y, Z2. A bidirected edge ``T <-> Y``
-    says the T-Y association comes from a latent confounder, not from T causing Y or back.
+    Fisher-z tests at level ``alpha``) sees only Z1, T, Y, Z2. A bidirected edge ``T <->
+    Y`` says the T-Y association comes from a latent confounder, not from T causing Y or
+    back.
     """
-    # causal-learn imports tqdm.auto, which warns in a Jupyter kernel without ipywidgets; its
-    # progress bars are switched off below, so the warning says nothing about this run.
+    # causal-learn imports tqdm.auto, which warns in a Jupyter kernel without
+    # ipywidgets; its progress bars are switched off below, so the warning says nothing
+    # about this run.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=TqdmWarning)
         from causallearn.search.ConstraintBased.FCI import fci
@@ -258,7 +270,7 @@ def fci_hidden_demo(n: int = 2000, seed: int = 0, alpha: float = 0.01) -> list[s
 def plot_proxy_curve(
     curve: pd.DataFrame, theory: pd.DataFrame | None = None, ax: plt.Axes | None = None
 ) -> plt.Figure:
-    """Plot mean |error| against the number of proxies (seeds faint), naive error and theory."""
+    """Plot mean |error| against the number of proxies, with naive error and theory."""
     check_frame(curve, ["n_proxies", "seed", "error", "naive_error"], "curve")
     if theory is not None:
         check_frame(theory, ["n_proxies", "error"], "theory")

@@ -1,8 +1,8 @@
 """Exercise and cholesterol, confounded by age: Simpson's paradox in a simulated world.
 
 ``exercise_cholesterol`` draws from a structural causal model in which age drives both
-exercise and cholesterol; ``slopes`` shows the pooled slope is positive and the age-adjusted
-one negative; ``plot_simpson`` draws the two views side by side.
+exercise and cholesterol; ``slopes`` shows the pooled slope is positive and the
+age-adjusted one negative; ``plot_simpson`` draws the two views side by side.
 """
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ _COLUMNS = ["age", "exercise", "cholesterol"]
 
 @dataclass(frozen=True)
 class ExerciseSCM:
-    """Coefficients of the exercise-cholesterol structural causal model (units in the names).
+    """Coefficients of the exercise-cholesterol structural causal model.
 
-    age         ~ Uniform(age_min, age_max)                                years
-    exercise    = exercise_base + exercise_per_year * age + N(0, exercise_sd)   h/week
-    cholesterol = chol_base + chol_per_year * age + effect * exercise + N(0, chol_sd)  mg/dL
+    age (years)           ~ Uniform(age_min, age_max)
+    exercise (h/week)     = exercise_base + exercise_per_year * age + N(0, exercise_sd)
+    cholesterol (mg/dL)   = chol_base + chol_per_year * age + effect * exercise
+                            + N(0, chol_sd)
     """
 
     age_min: float = 20.0
@@ -56,23 +57,27 @@ class ExerciseSCM:
             check_real(f"ExerciseSCM.{name}", getattr(self, name), low=0, low_open=True)
         if not self.age_min < self.age_max:
             raise ValueError(
-                f"ExerciseSCM needs age_min < age_max, got {self.age_min} and {self.age_max}"
+                "ExerciseSCM needs age_min < age_max, got "
+                f"{self.age_min} and {self.age_max}"
             )
 
 
 def exercise_cholesterol(
     n: int = 1000, seed: int = 0, scm: ExerciseSCM = ExerciseSCM()
 ) -> pd.DataFrame:
-    """Return an ``(n, 3)`` DataFrame: ``age`` (years), ``exercise`` (h/week), ``cholesterol``.
+    """Return an ``(n, 3)`` DataFrame: age (years), exercise (h/week), cholesterol.
 
-    Draws from ``scm``: age raises both exercise and cholesterol (mg/dL), exercise lowers it.
+    Draws from ``scm``: age raises both exercise and cholesterol (mg/dL), exercise
+    lowers it.
     """
     n = check_int("n", n, 2)
     rng = np.random.default_rng(check_seed("seed", seed))
     check_instance("scm", scm, ExerciseSCM)
     age = rng.uniform(scm.age_min, scm.age_max, n)
     exercise = (
-        scm.exercise_base + scm.exercise_per_year * age + rng.normal(0, scm.exercise_sd, n)
+        scm.exercise_base
+        + scm.exercise_per_year * age
+        + rng.normal(0, scm.exercise_sd, n)
     )
     cholesterol = (
         scm.chol_base
@@ -83,11 +88,13 @@ def exercise_cholesterol(
     return pd.DataFrame({"age": age, "exercise": exercise, "cholesterol": cholesterol})
 
 
-def age_groups(age: pd.Series | np.ndarray | Sequence[float], width: int = 10) -> pd.Series:
-    """Return labels like ``"20-29"`` binning ``age`` (years) into groups ``width`` years wide.
+def age_groups(
+    age: pd.Series | np.ndarray | Sequence[float], width: int = 10
+) -> pd.Series:
+    """Return labels like ``"20-29"`` binning ``age`` into groups ``width`` years wide.
 
-    ``width`` is a whole number of years (an integral float such as ``10.0`` is accepted), so
-    the labels name whole years; ages must be finite and >= 0.
+    ``width`` is a whole number of years (an integral float such as ``10.0`` is
+    accepted), so the labels name whole years; ages must be finite and >= 0.
     """
     if isinstance(width, (float, np.floating)) and float(width).is_integer():
         width = int(width)
@@ -104,11 +111,11 @@ def age_groups(age: pd.Series | np.ndarray | Sequence[float], width: int = 10) -
 def simpson_lines(df: pd.DataFrame, width: int = 10) -> pd.DataFrame:
     """Return the fitted lines of cholesterol on exercise, pooled and in each age group.
 
-    One row per line: ``group`` (``"all"`` or a label such as ``"20-29"``), ``age_low`` and
-    ``age_high`` (the group's ages, ``age_low <= age < age_high``; NaN for ``"all"``), ``n``,
-    ``intercept`` (mg/dL), ``slope`` (mg/dL per weekly hour), ``x_min`` and ``x_max`` (the
-    exercise range the line spans). A group with fewer than 3 people or constant exercise
-    gets NaN coefficients, with a warning naming it.
+    One row per line: ``group`` (``"all"`` or a label such as ``"20-29"``), ``age_low``
+    and ``age_high`` (the group's ages, ``age_low <= age < age_high``; NaN for
+    ``"all"``), ``n``, ``intercept`` (mg/dL), ``slope`` (mg/dL per weekly hour),
+    ``x_min`` and ``x_max`` (the exercise range the line spans). A group with fewer than
+    3 people or constant exercise gets NaN coefficients, with a warning naming it.
     """
     lines = _fit_lines(df, width)
     _warn_empty(lines)
@@ -118,7 +125,9 @@ def simpson_lines(df: pd.DataFrame, width: int = 10) -> pd.DataFrame:
 def _fit_lines(df: pd.DataFrame, width: int) -> pd.DataFrame:
     age, x, y = numeric_columns(df, _COLUMNS)
     if len(df) < 3:
-        raise ValueError(f"df must have at least 3 rows to fit two slopes, got {len(df)}")
+        raise ValueError(
+            f"df must have at least 3 rows to fit two slopes, got {len(df)}"
+        )
     if np.ptp(x) == 0:
         raise ValueError(
             f"df['exercise'] is constant ({x[0]}), so no slope can be fitted; "
@@ -156,15 +165,15 @@ class Slopes:
     """Slopes of cholesterol on exercise (mg/dL per weekly hour)."""
 
     pooled: float  # ignoring age
-    adjusted: float  # age as a second regressor (the back-door adjustment for a linear SCM)
+    adjusted: float  # age as a second regressor (back-door adjustment, linear SCM)
     within_group: dict[str, float]  # fitted separately in each age group (NaN: too few)
 
 
 def slopes(df: pd.DataFrame, width: int = 10) -> Slopes:
-    """Return the pooled, age-adjusted and within-age-group slopes of cholesterol on exercise.
+    """Return pooled, age-adjusted and within-group slopes of cholesterol on exercise.
 
-    A group with fewer than 3 people, or in which exercise does not vary, has no slope: it
-    is reported as NaN (with a warning naming it), not dropped.
+    A group with fewer than 3 people, or in which exercise does not vary, has no slope:
+    it is reported as NaN (with a warning naming it), not dropped.
     """
     lines = _fit_lines(df, width)
     _warn_empty(lines)
@@ -173,21 +182,23 @@ def slopes(df: pd.DataFrame, width: int = 10) -> Slopes:
         adjusted = float(ols(y, x, age)[1])
     except ValueError:
         raise ValueError(
-            "df['exercise'] is collinear with df['age'], so the age-adjusted slope is not "
-            "determined; exercise must vary among people of the same age"
+            "df['exercise'] is collinear with df['age'], so the age-adjusted slope is "
+            "not determined; exercise must vary among people of the same age"
         ) from None
     pooled = float(lines["slope"].iloc[0])
     within = dict(zip(lines["group"].iloc[1:], lines["slope"].iloc[1:].astype(float)))
     return Slopes(pooled, adjusted, within)
 
 
-def within_group_slope_theory(scm: ExerciseSCM = ExerciseSCM(), width: int = 10) -> float:
+def within_group_slope_theory(
+    scm: ExerciseSCM = ExerciseSCM(), width: int = 10
+) -> float:
     """Return the large-sample slope of cholesterol on exercise within one age group.
 
     Inside a group ``width`` years wide (wholly inside the age range), age still varies
-    (variance width^2 / 12, ages being uniform), still raises exercise and cholesterol, and
-    so still confounds:
-    slope = effect + chol_per_year * Cov(age, exercise) / Var(exercise), both within a group.
+    (variance width^2 / 12, ages being uniform), still raises exercise and cholesterol,
+    and so still confounds: slope = effect + chol_per_year * Cov(age, exercise) /
+    Var(exercise), both within a group.
     """
     check_instance("scm", scm, ExerciseSCM)
     width = check_int("width", width, 1)

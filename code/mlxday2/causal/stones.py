@@ -1,8 +1,9 @@
-"""Kidney stones (Charig et al., BMJ 1986): Simpson's paradox in real counts, and its fix.
+"""Kidney stones (Charig et al., BMJ 1986): Simpson's paradox in real counts; its fix.
 
-``kidney_stones`` holds the published counts; ``success_rates`` and ``rates_table`` tabulate
-them; ``backdoor_adjust`` computes P(success | do(treatment)) by the back-door formula with
-delta-method intervals. ``plot_success_rates`` and ``plot_adjusted`` draw them.
+``kidney_stones`` holds the published counts; ``success_rates`` and ``rates_table``
+tabulate them; ``backdoor_adjust`` computes P(success | do(treatment)) by the back-door
+formula with delta-method intervals. ``plot_success_rates`` and ``plot_adjusted`` draw
+them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 from mlxday2.causal._checks import check_frame, check_real, finite_numbers
 from mlxday2.plotting import PALETTE, new_axes
 
-#: (treatment, stone size) -> (successes, total), from Charig et al. (1986), table II.
+# : (treatment, stone size) -> (successes, total), from Charig et al. (1986), table II.
 KIDNEY_STONE_COUNTS = {
     ("A", "small"): (81, 87),
     ("B", "small"): (234, 270),
@@ -30,7 +31,7 @@ _RATE_COLUMNS = ["stone_size", "treatment", "successes", "total", "rate"]
 
 
 def kidney_stones() -> pd.DataFrame:
-    """Return the 4-row table ``treatment`` (A/B), ``stone_size``, ``successes``, ``total``."""
+    """Return the 4-row table: treatment (A/B), stone_size, successes, total."""
     rows = [
         {"treatment": t, "stone_size": s, "successes": r, "total": n}
         for (t, s), (r, n) in KIDNEY_STONE_COUNTS.items()
@@ -39,22 +40,29 @@ def kidney_stones() -> pd.DataFrame:
 
 
 def _check_counts(df: pd.DataFrame, argument: str = "df") -> None:
-    """Check a table of counts: labels present, counts whole, 0 <= successes <= total > 0."""
+    """Check counts: labels present, whole numbers, 0 <= successes <= total."""
     check_frame(df, _STONE_COLUMNS, argument)
     if len(df) == 0:
-        raise ValueError(f"{argument} has no rows; pass one row per treatment and stone size")
+        raise ValueError(
+            f"{argument} has no rows; pass one row per treatment and stone size"
+        )
     for col in ("treatment", "stone_size"):
         if df[col].isna().any():
-            raise ValueError(f"{argument}[{col!r}] has missing labels; fill or drop those rows")
+            raise ValueError(
+                f"{argument}[{col!r}] has missing labels; fill or drop those rows"
+            )
     counts = {c: finite_numbers(df[c].to_numpy(), f"{argument}[{c!r}]") for c in
               ("successes", "total")}
     for col, x in counts.items():
         if (x != np.round(x)).any():
-            raise ValueError(f"{argument}[{col!r}] must hold whole counts, got {x.tolist()}")
+            raise ValueError(
+                f"{argument}[{col!r}] must hold whole counts, got {x.tolist()}"
+            )
     successes, total = counts["successes"], counts["total"]
     if (total <= 0).any() or (successes < 0).any() or (successes > total).any():
         raise ValueError(
-            f"{argument} must have 0 <= successes <= total and total > 0 in every row, got "
+            f"{argument} must have 0 <= successes <= total and total > 0 in every row, "
+            "got "
             f"successes={successes.tolist()}, total={total.tolist()}"
         )
     dup = df.duplicated(["treatment", "stone_size"], keep=False)
@@ -67,32 +75,37 @@ def _check_counts(df: pd.DataFrame, argument: str = "df") -> None:
 
 
 def success_rates(df: pd.DataFrame) -> pd.DataFrame:
-    """Return rates by stone size and overall: ``stone_size``, ``treatment``, counts, ``rate``.
+    """Return success rates by stone size and overall: size, treatment, counts, rate.
 
-    One row per row of ``df``, then one ``"overall"`` row per treatment (the pooled counts).
+    One row per row of ``df``, then one ``"overall"`` row per treatment (the pooled
+    counts).
     """
     _check_counts(df)
     if (df["stone_size"] == "overall").any():
         raise ValueError(
-            "df['stone_size'] must not contain 'overall': success_rates adds that row itself"
+            "df['stone_size'] must not contain 'overall': success_rates adds that row "
+            "itself"
         )
-    pooled = df.groupby("treatment")[["successes", "total"]].sum().assign(stone_size="overall")
+    pooled = df.groupby("treatment")[["successes", "total"]].sum()
+    pooled = pooled.assign(stone_size="overall")
     full = pd.concat([df[_STONE_COLUMNS], pooled.reset_index()], ignore_index=True)
     full["rate"] = full["successes"] / full["total"]
     return full[_RATE_COLUMNS]
 
 
 def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
-    """Return ``success_rates`` output as a table: stone size by treatment, "93% (81/87)"."""
+    """Return ``success_rates`` output as a size-by-treatment table of "93% (81/87)"."""
     check_frame(rates, _RATE_COLUMNS, "rates")
     rate = finite_numbers(rates["rate"].to_numpy(), "rates['rate']")
     cells = rates.assign(
-        cell=[f"{r:.0%} ({k}/{n})" for r, k, n in zip(rate, rates["successes"], rates["total"])]
+        cell=[f"{r:.0%} ({k}/{n})"
+              for r, k, n in zip(rate, rates["successes"], rates["total"])]
     )
     table = cells.pivot(index="stone_size", columns="treatment", values="cell")
     order = [s for s in ("small", "large", "overall") if s in table.index]
     table = table.reindex(order + [s for s in table.index if s not in order])
-    table.columns = [f"{t}: {TREATMENTS[t]}" if t in TREATMENTS else t for t in table.columns]
+    table.columns = [f"{t}: {TREATMENTS[t]}" if t in TREATMENTS else t
+                     for t in table.columns]
     table.index.name = "stone size"
     return table
 
@@ -115,19 +128,23 @@ def _rates_by_size(df: pd.DataFrame, treatment: str, sizes: pd.Index) -> pd.Data
     sub = df[df["treatment"] == treatment].set_index("stone_size")
     if set(sub.index) != set(sizes):
         raise ValueError(
-            f"df must have every stone size for every treatment (positivity); treatment "
-            f"{treatment!r} has {sorted(sub.index)}, sizes are {sorted(sizes)}"
+            "df must have every stone size for every treatment (positivity); "
+            f"treatment {treatment!r} has {sorted(sub.index)}, sizes are "
+            f"{sorted(sizes)}"
         )
     sub = sub.reindex(sizes)
     rate = sub["successes"] / sub["total"]
     return pd.DataFrame({"rate": rate, "var": rate * (1 - rate) / sub["total"]})
 
 
-def _delta_se(var_given_size: pd.Series, weights: pd.Series, p_z: pd.Series, n_all: int):
-    """Return the delta-method s.e. of sum_z weights_z P(z), the rates and P(z) estimated.
+def _delta_se(
+    var_given_size: pd.Series, weights: pd.Series, p_z: pd.Series, n_all: int
+) -> float:
+    """Return the delta-method s.e. of sum_z weights_z P(z), weights and P(z) estimated.
 
-    var_given_size: Var of the estimated weights_z (the size-specific rates' binomial parts);
-    P(z) is multinomial over all n_all patients: Cov(p_i, p_j) = (p_i d_ij - p_i p_j) / N.
+    var_given_size: Var of the estimated weights_z (the size-specific rates' binomial
+    parts); P(z) is multinomial over all n_all patients: Cov(p_i, p_j) = (p_i d_ij - p_i
+    p_j) / N.
     """
     var_rates = float((p_z**2 * var_given_size).sum())
     cov_p = (np.diag(p_z) - np.outer(p_z, p_z)) / n_all
@@ -136,12 +153,12 @@ def _delta_se(var_given_size: pd.Series, weights: pd.Series, p_z: pd.Series, n_a
 
 
 def backdoor_adjust(df: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Return P(success | do(treatment)) by back-door adjustment for stone size, with CIs.
+    """Return P(success | do(treatment)) by back-door adjustment for stone size, + CIs.
 
     ``backdoor_rate`` for each treatment; the interval is the delta method's, from the
-    binomial variance of each size-specific rate and the multinomial variance of the size
-    shares P(z) over all N patients. Columns: ``treatment``, ``rate``, ``se``, ``low``,
-    ``high``, ``level``, ``naive`` (the unadjusted rate).
+    binomial variance of each size-specific rate and the multinomial variance of the
+    size shares P(z) over all N patients. Columns: ``treatment``, ``rate``, ``se``,
+    ``low``, ``high``, ``level``, ``naive`` (the unadjusted rate).
     """
     _check_counts(df)
     level = check_real("level", level, low=0, high=1, low_open=True, high_open=True)
@@ -164,9 +181,9 @@ def backdoor_difference(
 ) -> dict[str, float]:
     """Return the back-door difference P(success | do(first)) - P(success | do(second)).
 
-    Keys: ``difference``, ``se``, ``low``, ``high`` (the delta-method interval at ``level``),
-    ``level``. The two adjusted rates share the estimated P(z), so the interval of the
-    difference is not read off the two separate intervals.
+    Keys: ``difference``, ``se``, ``low``, ``high`` (the delta-method interval at
+    ``level``), ``level``. The two adjusted rates share the estimated P(z), so the
+    interval of the difference is not read off the two separate intervals.
     """
     _check_counts(df)
     level = check_real("level", level, low=0, high=1, low_open=True, high_open=True)
@@ -186,7 +203,7 @@ def backdoor_difference(
 
 
 def plot_success_rates(rates: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Figure:
-    """Plot success rates of A and B, small / large / overall, as grouped bars with counts."""
+    """Plot success rates of A and B, small / large / overall, as bars with counts."""
     check_frame(rates, _RATE_COLUMNS, "rates")
     fig, ax = new_axes(ax)
     order = ["small", "large", "overall"]
@@ -204,15 +221,18 @@ def plot_success_rates(rates: pd.DataFrame, ax: plt.Axes | None = None) -> plt.F
 
 
 def plot_adjusted(adjusted: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Figure:
-    """Plot naive and back-door adjusted success rates of A and B with the adjusted CIs."""
-    check_frame(adjusted, ["treatment", "rate", "low", "high", "level", "naive"], "adjusted")
+    """Plot naive and back-door adjusted success rates of A and B, with adjusted CIs."""
+    columns = ["treatment", "rate", "low", "high", "level", "naive"]
+    check_frame(adjusted, columns, "adjusted")
     fig, ax = new_axes(ax)
     y = np.arange(len(adjusted))
     ax.scatter(adjusted["naive"], y + 0.12, marker="x", color="0.4",
                label="naive P(success | t)", zorder=3)
-    err = np.vstack([adjusted["rate"] - adjusted["low"], adjusted["high"] - adjusted["rate"]])
-    ax.errorbar(adjusted["rate"], y - 0.12, xerr=err, fmt="o", color=PALETTE[2], capsize=4,
-                label=f"adjusted P(success | do(t)), {adjusted['level'].iloc[0]:.0%} CI")
+    rate = adjusted["rate"]
+    err = np.vstack([rate - adjusted["low"], adjusted["high"] - rate])
+    level = adjusted["level"].iloc[0]
+    ax.errorbar(rate, y - 0.12, xerr=err, fmt="o", color=PALETTE[2], capsize=4,
+                label=f"adjusted P(success | do(t)), {level:.0%} CI")
     ax.set_yticks(y, [f"{t}: {TREATMENTS.get(t, t)}" for t in adjusted["treatment"]])
     ax.set(xlabel="share successful", ylim=(-0.6, len(adjusted) - 0.4))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2, fontsize="small")
