@@ -191,7 +191,7 @@ def test_binder_requirements_are_valid_and_cpu_only():
         if not line.startswith("-"):
             req = Requirement(line)
             main[canonicalize_name(req.name)] = req
-    build_only = {"jupyter-book", "pytest", "hypothesis"}
+    build_only = {"jupyter-book", "sphinx-mathjax-offline", "pytest", "hypothesis", "selenium"}
     missing = set(main) - build_only - set(reqs)
     assert not missing, f"binder/requirements.txt lacks {sorted(missing)}"
     for name in ("torch", "torchvision"):
