@@ -50,7 +50,8 @@ def find_browser() -> tuple[str, str]:
     """Return the paths of ``chromium`` and ``chromedriver``; skip (or fail on CI) if absent."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")
-    missing = [name for name, path in (("chromium", chromium), ("chromedriver", driver)) if not path]
+    found = {"chromium": chromium, "chromedriver": driver}
+    missing = [name for name, path in found.items() if not path]
     try:
         import selenium  # noqa: F401
     except ImportError:
@@ -196,7 +197,8 @@ def read_traffic(driver, base_url: str) -> Traffic:
         elif method == "Network.loadingFailed" and not params.get("canceled"):
             url = urls.get(params["requestId"], params["requestId"])
             failed.append(f"{url} ({params.get('errorText', 'failed')})")
-    return Traffic(console_errors=console, failed=failed, outside=outside)
+    unique = lambda items: list(dict.fromkeys(items))  # noqa: E731 (keep the order)
+    return Traffic(console_errors=unique(console), failed=unique(failed), outside=unique(outside))
 
 
 # --- Probes: JavaScript run in the page, each returning plain data ---------------------------
@@ -218,9 +220,15 @@ window.__describe = function (el) {
 };
 """
 
+# Images: each scrolled into view (so lazy ones load) and given up to 10 s to decode.
 IMAGES_JS = DESCRIBE_JS + """
+const done = arguments[arguments.length - 1];
 const content = document.querySelector('main') || document.body;
-return Array.from(content.querySelectorAll('img')).map(img => {
+const images = Array.from(content.querySelectorAll('img'));
+images.forEach(img => img.scrollIntoView({block: 'center'}));
+const decoded = Promise.all(images.map(img => img.decode().catch(() => null)));
+const timeout = new Promise(resolve => setTimeout(resolve, 10000));
+Promise.race([decoded, timeout]).then(() => done(images.map(img => {
   img.scrollIntoView({block: 'center'});
   const box = img.getBoundingClientRect();
   const style = getComputedStyle(img);
@@ -234,7 +242,7 @@ return Array.from(content.querySelectorAll('img')).map(img => {
              && parseFloat(style.opacity) > 0 && !img.closest('[hidden]'),
     in_collapsed: !!img.closest('details:not([open]), .toggle-hidden, .dropdown:not([open])'),
   };
-});
+})));
 """
 
 # Math: MathJax 3 replaces each math element's TeX with <mjx-container>. Raw TeX left in the
@@ -250,7 +258,8 @@ const finish = () => {
   const raw = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
-    if (parent.closest('pre, code, script, style, textarea, .highlight, mjx-assistive-mml')) continue;
+    const skip = 'pre, code, script, style, textarea, .highlight, mjx-assistive-mml';
+    if (parent.closest(skip)) continue;
     if (/\\\\\\(|\\\\\\[|\\$\\$/.test(node.textContent)) {
       raw.push(window.__describe(parent) + ': ' + node.textContent.trim().slice(0, 80));
     }
@@ -300,9 +309,20 @@ return result;
 # first, since a reader who opens them sees the same block.
 CODE_JS = DESCRIBE_JS + """
 document.querySelectorAll('article details').forEach(d => d.open = true);
-document.querySelectorAll('article .toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+document.querySelectorAll('article .toggle-hidden')
+  .forEach(e => e.classList.remove('toggle-hidden'));
 const blocks = Array.from(document.querySelectorAll('article div.highlight pre'))
   .filter(pre => !pre.closest('.cell_output, .output'));
+const fits = pre => {  // how many characters of this block's font fit on one line
+  const probe = document.createElement('span');
+  probe.textContent = 'x'.repeat(100);
+  pre.appendChild(probe);
+  const width = probe.getBoundingClientRect().width / 100;
+  probe.remove();
+  const style = getComputedStyle(pre);
+  const inner = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return Math.floor(inner / width);
+};
 return blocks.filter(pre => pre.scrollWidth > pre.clientWidth + 1).map(pre => {
   const lines = pre.innerText.split('\\n');
   const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), '');
@@ -310,6 +330,7 @@ return blocks.filter(pre => pre.scrollWidth > pre.clientWidth + 1).map(pre => {
   return {
     element: window.__describe(cell || pre).slice(0, 120),
     overflow_px: pre.scrollWidth - pre.clientWidth,
+    fits_chars: fits(pre),
     longest_line: longest.length + ' chars: ' + longest.trim().slice(0, 70),
   };
 });
@@ -333,7 +354,8 @@ const backdrop = img => {
 };
 const lin = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
 const luminance = ([r, g, b]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-const figures = Array.from(document.querySelectorAll('article .cell_output img, article figure img'));
+const figures = Array.from(
+  document.querySelectorAll('article .cell_output img, article figure img'));
 return figures.filter(img => img.naturalWidth > 0).map(img => {
   const under = backdrop(img);
   const scale = Math.min(1, 240 / img.naturalWidth);

@@ -67,10 +67,17 @@ class Visit:
 # --- the browser session -----------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session", autouse=True)
+def chromium_paths() -> tuple[str, str]:
+    """Chromium and chromedriver, looked for before anything is built (session fixtures such
+    as ``built_book`` come first otherwise): skip with a hint if absent, fail if ``CI`` is set."""
+    return headless.find_browser()
+
+
 @pytest.fixture(scope="module")
-def browser():
-    """A headless Chromium (fresh profile) for this module; skipped with a hint if absent."""
-    chromium, chromedriver = headless.find_browser()
+def browser(chromium_paths):
+    """A headless Chromium (fresh profile) for this module."""
+    chromium, chromedriver = chromium_paths
     profile = headless.fresh_profile()
     driver = headless.start_chromium(chromium, chromedriver, profile)
     driver.execute_cdp_cmd(
@@ -217,7 +224,7 @@ def visit(driver, site: headless.Site, page: str, folder: Path) -> Visit:
     headless.drain_logs(driver)
     open_page(driver, url)
     seen.probe("theme toggle", lambda: switch_theme(driver, "light"))
-    seen.images = seen.probe("images", lambda: driver.execute_script(headless.IMAGES_JS)) or []
+    seen.images = seen.probe("images", lambda: driver.execute_async_script(headless.IMAGES_JS)) or []
     driver.execute_script("window.scrollTo(0, 0)")
     seen.math = seen.probe("math", lambda: driver.execute_async_script(headless.MATH_JS))
     seen.has_cells = driver.execute_script("return !!document.querySelector('article div.cell')")
@@ -235,8 +242,10 @@ def visit(driver, site: headless.Site, page: str, folder: Path) -> Visit:
     if seen.themes_seen[-1] == "dark":
         seen.figures_dark = seen.probe(
             "dark figures", lambda: driver.execute_script(headless.FIGURE_BACKGROUND_JS)) or []
-        shots.append(seen.probe("screenshots", lambda: shoot(driver, folder, page, "desktop", "dark")))
-        shots.append(seen.probe("screenshots", lambda: shoot_first_figure(driver, folder, page, "dark")))
+        shots.append(seen.probe(
+            "screenshots", lambda: shoot(driver, folder, page, "desktop", "dark")))
+        shots.append(seen.probe(
+            "screenshots", lambda: shoot_first_figure(driver, folder, page, "dark")))
     else:
         seen.broken.setdefault("dark figures", "the dark theme could not be switched on")
 
@@ -289,8 +298,8 @@ def test_images_are_decoded_and_visible(visits, page):
     seen.require("images")
     undecoded = [i["element"] for i in seen.images if i["natural_width"] == 0]
     assert not undecoded, f"{page}: images not decoded (naturalWidth 0): {undecoded}"
-    hidden = [i["element"] for i in seen.images
-              if not i["in_collapsed"] and not (i["visible"] and i["width"] > 0 and i["height"] > 0)]
+    shown = lambda i: i["visible"] and i["width"] > 0 and i["height"] > 0  # noqa: E731
+    hidden = [i["element"] for i in seen.images if not i["in_collapsed"] and not shown(i)]
     assert not hidden, f"{page}: images not visible: {hidden}"
 
 
@@ -300,10 +309,12 @@ def test_math_renders_from_the_site(visits, page, site):
     seen.require("math")
     math = seen.math
     assert not math["raw_tex"], f"{page}: math left as raw TeX: {math['raw_tex']}"
-    assert not math["unrendered"], f"{page}: math elements MathJax did not render: {math['unrendered']}"
+    assert not math["unrendered"], (
+        f"{page}: math elements MathJax did not render: {math['unrendered']}")
     if math["math_elements"]:
         assert math["mathjax_loaded"], f"{page}: MathJax did not load ({math['mathjax_scripts']})"
-        assert math["rendered"] > 0, f"{page}: no <mjx-container> for {math['math_elements']} formulas"
+        assert math["rendered"] > 0, (
+            f"{page}: no <mjx-container> for {math['math_elements']} formulas")
     foreign = [s for s in math["mathjax_scripts"] if not s.startswith(site.url)]
     assert not foreign, f"{page}: MathJax is loaded from outside the site: {foreign}"
 
@@ -322,8 +333,8 @@ def test_no_horizontal_overflow_on_a_phone(visits, page):
 def test_no_code_cell_scrolls_sideways_on_a_desktop(visits, page):
     seen = visits[page]
     seen.require("code width")
-    wide = [f"{c['element']}: {c['overflow_px']} px too wide, longest line {c['longest_line']}"
-            for c in seen.code]
+    wide = [f"{c['element']}: {c['overflow_px']} px too wide ({c['fits_chars']} characters "
+            f"fit), longest line {c['longest_line']}" for c in seen.code]
     assert not wide, (f"{page}: code blocks that scroll sideways at {headless.DESKTOP[0]} px "
                       f"(lines must be at most 88 characters):\n" + "\n".join(wide))
 
@@ -370,7 +381,8 @@ def _expected_launch_targets(page: str) -> dict[str, str]:
     targets = {}
     if launch.get("binderhub_url"):
         binder = launch["binderhub_url"].rstrip("/")
-        targets["Binder"] = (f"{binder}/v2/gh/{org_repo}/{branch}?", f"{prefix}{page}{source.suffix}")
+        targets["Binder"] = (f"{binder}/v2/gh/{org_repo}/{branch}?",
+                             f"{prefix}{page}{source.suffix}")
     if launch.get("colab_url"):
         colab = launch["colab_url"].rstrip("/")
         targets["Colab"] = (f"{colab}/github/{org_repo}/blob/{notebooks}/{prefix}{page}.ipynb", "")
@@ -414,7 +426,8 @@ def test_download_menu_opens_and_its_files_exist(visits, page, site):
     source = next(p for p in (ROOT / f"{page}.md", ROOT / f"{page}.ipynb") if p.exists())
     wanted = {source.suffix} | ({".ipynb"} if seen.has_cells else set())
     offered = {Path(urlparse(e["href"]).path).suffix for e in links}
-    assert wanted <= offered, f"{page}: download menu offers {sorted(offered)}, not {sorted(wanted)}"
+    assert wanted <= offered, (
+        f"{page}: download menu offers {sorted(offered)}, not {sorted(wanted)}")
     for entry in links:
         assert entry["href"].startswith(site.url), (
             f"{page}: download menu: {entry['text']} leaves the site: {entry['href']}")
