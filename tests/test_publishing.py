@@ -21,7 +21,7 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import ROOT, read_page
+from conftest import ROOT, read_page, toc_chapters, toc_files
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPO_URL = CONFIG["repository"]["url"].rstrip("/")
@@ -33,10 +33,8 @@ PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")  # owner/repo[/p
 
 
 def chapters() -> list[str]:
-    """Return the notebook chapters (pages with a kernelspec), e.g. ``book/optimization``."""
-    return sorted(
-        f"book/{p.stem}" for p in (ROOT / "book").glob("*.md") if "\nkernelspec:" in p.read_text()
-    )
+    """Return the notebook pages of ``_toc.yml`` (with a kernelspec), e.g. ``book/optimization``."""
+    return [name for name in toc_files() if "\nkernelspec:" in (ROOT / f"{name}.md").read_text()]
 
 
 def workflow() -> dict:
@@ -146,6 +144,25 @@ def test_workflow_caches_data_models_and_executed_chapters():
     assert CONFIG["execute"]["cache"] == "", "the workflow caches the default _build/.jupyter_cache"
 
 
+def test_workflow_sets_no_mplbackend():
+    """book/_ext/code_cache.py removes MPLBACKEND for the kernels: the workflow sets none."""
+    wf = workflow()
+    envs = [wf.get("env", {})]
+    for job in wf["jobs"].values():
+        envs.append(job.get("env", {}))
+        envs += [s.get("env", {}) for s in job["steps"]]
+    assert not [env for env in envs if "MPLBACKEND" in env]
+    assert "MPLBACKEND" not in "\n".join(run_text(job) for job in wf["jobs"])
+
+
+def test_workflow_creates_the_data_directory_before_the_build():
+    """mlxday2.data reports a missing MLXDAY2_DATA (a typo) instead of creating it."""
+    runs = [s.get("run", "").strip() for s in steps("build")]
+    create = runs.index('mkdir -p "$MLXDAY2_DATA"')
+    build = next(i for i, r in enumerate(runs) if r.startswith("jupyter-book build"))
+    assert create < build
+
+
 def test_notebooks_branch_comes_from_config():
     wf = workflow()
     assert "colab_notebooks_branch" in run_text("build")
@@ -191,7 +208,9 @@ def test_binder_requirements_are_valid_and_cpu_only():
         if not line.startswith("-"):
             req = Requirement(line)
             main[canonicalize_name(req.name)] = req
-    build_only = {"jupyter-book", "sphinx-mathjax-offline", "pytest", "hypothesis", "selenium"}
+    # Building the site (Sphinx and its extensions) and testing are not done in Binder.
+    build_only = {"jupyter-book", "pytest", "hypothesis", "selenium"}
+    build_only |= {name for name in main if name.startswith(("sphinx-", "sphinxcontrib-"))}
     missing = set(main) - build_only - set(reqs)
     assert not missing, f"binder/requirements.txt lacks {sorted(missing)}"
     for name in ("torch", "torchvision"):
@@ -222,6 +241,46 @@ def test_chapters_install_mlxday2_in_colab_from_the_configured_repository():
         admonition = text.split(':::{admonition} Running this chapter', 1)[1].split("\n:::", 1)[0]
         for field in ("**Time:**", "**Data:**", "**Locally:**"):
             assert field in admonition, f"{chapter}: 'Running this chapter' lacks {field}"
+
+
+# --- the copies of the Colab cell and the "Running this chapter" box ------------------------
+# Both are copied into every chapter rather than included from one file: a chapter must stay a
+# self-contained notebook, because Colab opens the executed .ipynb and Binder opens the .md
+# through jupytext, and neither resolves a Sphinx include. These tests keep the copies alike.
+
+RUNNING = re.compile(r"^:::\{admonition\} Running this chapter\n(.*?)^:::$", re.M | re.S)
+CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```$", re.M | re.S)
+
+
+def running_box_and_colab_cell(chapter: str) -> tuple[str, str]:
+    """Return a chapter's "Running this chapter" box body and its first code cell, verbatim."""
+    text = (ROOT / f"{chapter}.md").read_text(encoding="utf-8")
+    box = RUNNING.search(text)
+    assert box, f"{chapter}: no 'Running this chapter' admonition"
+    cell = CODE_CELL.search(text)
+    assert cell, f"{chapter}: no code cell"
+    assert text[box.end() : cell.start()].strip() == "", (
+        f"{chapter}: the Colab install cell must follow the 'Running this chapter' box directly"
+    )
+    return box.group(1), cell.group(0)
+
+
+def test_every_chapter_has_the_same_colab_cell_and_running_box():
+    found = {chapter: running_box_and_colab_cell(chapter) for chapter in toc_chapters()}
+    assert len(found) >= 2, "fewer than two chapters in _toc.yml?"
+    first, (first_box, first_cell) = next(iter(found.items()))
+    assert first_cell.splitlines()[1] == ":tags: [remove-cell]", f"{first}: the cell is hidden"
+    for chapter, (box, cell) in found.items():
+        assert cell == first_cell, (
+            f"{chapter}: the Colab install cell differs from {first}'s; it must be byte-identical:"
+            f"\n{cell}\n--- versus ---\n{first_cell}"
+        )
+        assert box.splitlines()[0] == first_box.splitlines()[0] == ":class: tip", chapter
+        fields = re.findall(r"^\*\*(\w+):\*\* \S", box, re.M)
+        assert fields == ["Time", "Data", "Locally"], (
+            f"{chapter}: 'Running this chapter' must give **Time:**, **Data:** and **Locally:**,"
+            f" in that order, each at the start of a line; found {fields}"
+        )
 
 
 # --- the built site ----------------------------------------------------------------------------

@@ -6,8 +6,10 @@ source files at the start of each build and, when the hash differs from the one 
 the cache, empties the execution cache so every chapter runs again against the current code.
 (Expensive results, such as trained CNNs, have their own disk cache keyed by their code.)
 
-It also removes ``MPLBACKEND`` from the environment the chapters' kernels inherit, so a
-headless shell's ``MPLBACKEND=Agg`` cannot silently drop the figures.
+It also removes ``MPLBACKEND`` from the environment the chapters' kernels inherit: ipykernel
+selects the inline backend only when ``MPLBACKEND`` is unset, so a headless shell's
+``MPLBACKEND=Agg`` would silently drop every figure. The book therefore needs no
+``MPLBACKEND`` anywhere, and the GitHub workflow sets none (a test keeps it so).
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ def _reread_all_if_code_changed(app, env, added, changed, removed) -> list[str]:
 
 
 def _keep_inline_figures(app, config) -> None:
-    # The chapters' kernels inherit this process's environment; MPLBACKEND=Agg (common in CI
-    # and headless shells) would override the inline backend and silently drop every figure.
+    # The chapters' kernels inherit this process's environment; ipykernel sets the inline
+    # backend only when MPLBACKEND is unset, so MPLBACKEND=Agg (common in CI and headless
+    # shells) would silently drop every figure.
     os.environ.pop("MPLBACKEND", None)
 
 

@@ -1,199 +1,51 @@
-"""Regression in practice on MPI data: loading, cleaning, dummies, OLS and VIF.
+"""Regression in practice on MPI data: the model, its standard errors and the VIF.
 
-Everything the regression chapter computes lives here: the loaders of the OPHI/UNDP tables
-(``load_mpi``, ``load_mpi_subnational``), the cleaning steps (``missingness``,
-``harmonise_regions``, ``impute_group_median``), dummies with a named reference
-(``make_dummies``), the model (``fit_ols``) and the variance inflation factor (``vif``), the
-Stata-to-Python table (``STATA_TO_PYTHON``, ``run_stata_equivalents``), and at the bottom the
-chapter's plots.
+The model half of the regression chapter: ``fit_ols`` (OLS with Stata's t-based
+inference, classical or robust), ``coef_table``, the variance inflation factor (``vif``)
+and Stata's ``estat vif`` table (``estat_vif``), and at the bottom the chapter's plots,
+which draw computed tables and never fit. The data half (loading, cleaning, dummies) is
+``mlxday2.mpi_data``, whose names are re-exported here (``regression.load_mpi`` works);
+Stata's printed output and the Stata-to-Python workflow table are ``mlxday2.stata``.
 """
 
 from __future__ import annotations
 
+import builtins
+import io
+import keyword
 import re
+import tokenize
 import warnings
-from dataclasses import dataclass
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
+from statsmodels.regression.linear_model import RegressionResultsWrapper
+from statsmodels.stats.outliers_influence import variance_inflation_factor
+from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
-from mlxday2.data import fetch
+from mlxday2.mpi_data import (  # noqa: F401  (re-exported: the chapter's data half)
+    LABEL_TO_UNDP_REGION,
+    MISSING_MARKER,
+    NATIONAL_COLUMNS,
+    REGION_LABEL_FIXES,
+    SUBNATIONAL_COLUMNS,
+    check_frame,
+    harmonise_regions,
+    impute_group_median,
+    load_mpi,
+    load_mpi_subnational,
+    make_dummies,
+    missingness,
+    read_raw,
+)
 from mlxday2.plotting import PALETTE, new_axes
 
-# ---------------------------------------------------------------------------------------------
-# Loading
-# ---------------------------------------------------------------------------------------------
-
-#: Original column name of ``Global-MPI_national.csv`` -> the name ``load_mpi`` gives it.
-NATIONAL_COLUMNS: dict[str, str] = {
-    "country code": "iso3",
-    "Country": "country",
-    "World region": "region",
-    "Survey ": "survey",
-    "Year": "survey_year",
-    "Multidimensional Poverty Index": "mpi",
-    "Headcount ratio: Population in multidimensional poverty": "headcount_pct",
-    "Intensity of deprivation among the poor": "intensity_pct",
-    "Vulnerable to poverty (who experience 20-33.32% intensity of deprivations)": "vulnerable_pct",
-    "In severe poverty (severity 50% or higher)": "severe_pct",
-    "National poverty line 2011-2021": "poverty_national_pct",
-    "PPP $2.15 a day 2011-2021": "poverty_215_pct",
-    "display difference": "display_flag",
-    "Headcount in survey year thousands": "poor_thousands_survey_year",
-    "Headcount 2021 thousands": "poor_thousands_2021",
-}
-
-#: Original column name of ``MPI_subnational.csv`` -> the name ``load_mpi_subnational`` gives it.
-SUBNATIONAL_COLUMNS: dict[str, str] = {
-    "ISOcountry code": "iso3",
-    "country": "country",
-    "World region": "region_label",
-    "Continent": "continent",
-    "Survey": "survey",
-    "Year": "survey_year",
-    "Admin": "admin_type",
-    "Admin name Region": "admin_name",
-    "admin level": "admin_level",
-    "Population Share (%)": "population_share_pct",
-    "MPI": "mpi",
-    "Headcount Ratio (H, %)": "headcount_pct",
-    "Intensity (A, %)": "intensity_pct",
-}
-
-_TEXT_COLUMNS = {"iso3", "country", "region", "region_label", "continent", "survey", "survey_year",
-                 "admin_type", "admin_name"}
-
-#: The marker the OPHI/UNDP tables use for "no data".
-MISSING_MARKER = ".."
-
-
-def _read(name: str, columns: dict[str, str]) -> pd.DataFrame:
-    raw = pd.read_csv(fetch(name), dtype=str, keep_default_na=False)
-    unknown = set(raw.columns) - set(columns)
-    if unknown:
-        raise ValueError(f"{name} has unexpected columns {sorted(unknown)}; update the column map")
-    df = raw.rename(columns=columns)
-    for col in df.columns:
-        text = df[col].str.strip()
-        text = text.mask(text.isin(["", MISSING_MARKER]))  # blank cells and ".." mean missing
-        df[col] = text if col in _TEXT_COLUMNS else pd.to_numeric(text)
-    return df
-
-
-def load_mpi() -> pd.DataFrame:
-    """Return the national MPI 2023 table: one row per country (110), snake_case columns.
-
-    The ``..`` markers become missing values (NaN) and every numeric column is float. Units:
-    ``mpi`` in [0, 1]; every ``*_pct`` column in percent of the population; the headcounts in
-    thousands of people. ``NATIONAL_COLUMNS`` maps the original names to these.
-    """
-    return _read("mpi-national", NATIONAL_COLUMNS)
-
-
-def load_mpi_subnational(harmonise: bool = True) -> pd.DataFrame:
-    """Return the sub-national MPI table: one row per region (517), snake_case columns.
-
-    With ``harmonise=True`` (the default) the labels are cleaned by ``harmonise_regions``: a
-    ``region`` column in the national table's six UNDP regions is added, and the admin-type
-    labels are lower-cased. ``region_label`` keeps the file's own (cleaned) label.
-    """
-    df = _read("mpi-subnational", SUBNATIONAL_COLUMNS)
-    return harmonise_regions(df, load_mpi()) if harmonise else df
-
-
-# ---------------------------------------------------------------------------------------------
-# Cleaning
-# ---------------------------------------------------------------------------------------------
-
-#: Spelling variants in the sub-national file's region labels -> one spelling.
-REGION_LABEL_FIXES: dict[str, str] = {
-    "South East Asia": "Southeast Asia",
-    "East Africa": "Eastern Africa",
-    "South Africa": "Southern Africa",  # a country name used as a region (for Mozambique)
-}
-
-#: Sub-national labels (UN geographic sub-regions) -> UNDP region used in the national table.
-LABEL_TO_UNDP_REGION: dict[str, str] = {
-    "Southeast Asia": "East Asia and the Pacific",
-    "Eastern Africa": "Sub-Saharan Africa",
-    "Southern Africa": "Sub-Saharan Africa",
-    "West Africa": "Sub-Saharan Africa",
-    "Central Asia": "Europe and Central Asia",
-    "South Central Asia": "South Asia",  # Bhutan; UNDP counts it in South Asia
-    "Western Asia": "Arab States",  # Palestine
-}
-
-
-def harmonise_regions(sub: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of the sub-national table with consistent region and admin-type labels.
-
-    ``region_label`` gets one spelling per region (``REGION_LABEL_FIXES``); a new ``region``
-    column holds the UNDP region of the national table: the country's region there when the
-    country is in it, else the label mapped by ``LABEL_TO_UNDP_REGION``. Missing labels are filled
-    the same way. ``admin_type`` is lower-cased ("District" and "district" are one type).
-    """
-    for frame, arg in ((sub, "sub"), (national, "national")):
-        missing = {"iso3", "region" if arg == "national" else "region_label"} - set(frame.columns)
-        if missing:
-            raise ValueError(f"{arg} must have columns {sorted(missing)}; load it with the loaders here")
-    out = sub.copy()
-    out["region_label"] = out["region_label"].replace(REGION_LABEL_FIXES)
-    by_country = out["iso3"].map(national.set_index("iso3")["region"])
-    by_label = out["region_label"].map(lambda s: LABEL_TO_UNDP_REGION.get(s, s))
-    out["region"] = by_country.fillna(by_label)
-    if out["region"].isna().any():
-        bad = sorted(out.loc[out["region"].isna(), "country"].unique())
-        raise ValueError(f"no region found for {bad}; add their label to LABEL_TO_UNDP_REGION")
-    if "admin_type" in out:
-        out["admin_type"] = out["admin_type"].str.lower()
-    return out
-
-
-def missingness(df: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per column with missing values: ``n_missing`` and ``pct_missing`` (%)."""
-    n = df.isna().sum()
-    table = pd.DataFrame({"n_missing": n, "pct_missing": 100 * n / len(df)})
-    return table[table["n_missing"] > 0].sort_values("n_missing", ascending=False)
-
-
-def impute_group_median(df: pd.DataFrame, columns: list[str], by: str) -> pd.DataFrame:
-    """Return a copy with NaNs in ``columns`` replaced by the median of their ``by`` group.
-
-    Adds a boolean ``<column>_imputed`` flag per column so the imputed rows stay visible.
-    """
-    for col in [*columns, by]:
-        if col not in df:
-            raise ValueError(f"column {col!r} not in df; choose from {list(df.columns)}")
-    out = df.copy()
-    for col in columns:
-        out[f"{col}_imputed"] = out[col].isna()
-        out[col] = out[col].fillna(out.groupby(by)[col].transform("median"))
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Dummies and the model
-# ---------------------------------------------------------------------------------------------
-
-
-def make_dummies(values: pd.Series, reference: str, prefix: str | None = None) -> pd.DataFrame:
-    """Return k-1 float 0/1 columns for a categorical Series with k levels, ``reference`` left out.
-
-    The left-out level is the baseline every coefficient is compared with; keeping all k columns
-    beside an intercept is the dummy trap (the columns sum to the intercept).
-    """
-    levels = sorted(values.dropna().unique())
-    if reference not in levels:
-        raise ValueError(f"reference must be one of {levels}, got {reference!r}")
-    if values.isna().any():
-        raise ValueError(f"values ({values.name!r}) has {values.isna().sum()} missing entries; drop or fill them first")
-    prefix = values.name if prefix is None else prefix
-    dummies = pd.get_dummies(values, prefix=prefix, prefix_sep="_", dtype=float)
-    return dummies.drop(columns=reference if prefix is None else f"{prefix}_{reference}")
-
+# --------------------------------------------------------------------------------------
+# The model
+# --------------------------------------------------------------------------------------
 
 #: The chapter's model: multidimensional headcount on monetary poverty and region.
 REFERENCE_REGION = "Sub-Saharan Africa"
@@ -202,228 +54,365 @@ FORMULA = (
     f" + C(region, Treatment(reference='{REFERENCE_REGION}'))"
 )
 
+#: Covariance estimators ``fit_ols`` accepts: classical, and White's HC0 to HC3
+#: (Stata's ``, robust`` is HC1; ``vce(hc2)`` and ``vce(hc3)`` are HC2 and HC3).
+COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3")
+
+# Names a formula may use besides the data's columns: formula helpers, builtins, numpy.
+_FORMULA_HELPERS = set(dir(builtins)) | {
+    "C", "Treatment", "Sum", "Diff", "Helmert", "Poly", "I", "Q", "center",
+    "standardize", "scale", "bs", "cr", "cc", "te", "np",
+}
+
+
+def formula_variables(formula: str) -> tuple[list[str], list[str]]:
+    """Return the names ``formula`` reads: ``(left of ~, right of ~)``, in order.
+
+    Names are Python identifiers outside strings, not attributes (``log`` in
+    ``np.log``) and not keyword arguments (``reference=``); helpers such as ``C`` count.
+    """
+    if not isinstance(formula, str):
+        raise TypeError(
+            f"formula must be a string such as 'y ~ x1 + x2', got {formula!r}"
+        )
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(formula).readline))
+    except (tokenize.TokenError, SyntaxError) as error:
+        raise ValueError(f"formula {formula!r} cannot be read ({error})") from None
+    sides: tuple[list[str], list[str]] = ([], [])
+    side = 0
+    for i, tok in enumerate(tokens):
+        if tok.type == tokenize.OP and tok.string == "~":
+            side += 1
+            if side > 1:
+                raise ValueError(f"formula {formula!r} has more than one '~'")
+            continue
+        after_dot = i > 0 and tokens[i - 1].string == "."
+        keyword_arg = i + 1 < len(tokens) and tokens[i + 1].string == "="
+        name = tok.type == tokenize.NAME and not keyword.iskeyword(tok.string)
+        if name and not after_dot and not keyword_arg and tok.string not in sides[side]:
+            sides[side].append(tok.string)
+    if side == 0:
+        raise ValueError(
+            f"formula must have the form 'y ~ x1 + x2', got {formula!r} (no '~')"
+        )
+    return sides
+
+
+def _top_level_names(formula: str) -> set[str]:
+    """Return the names used outside any parentheses (``x`` in ``y ~ x + C(g)``)."""
+    depth, names = 0, set()
+    for tok in tokenize.generate_tokens(io.StringIO(formula).readline):
+        if tok.type == tokenize.OP:
+            depth += {"(": 1, ")": -1}.get(tok.string, 0)
+        if tok.type == tokenize.NAME and depth == 0:
+            names.add(tok.string)
+    return names
+
+
+def _looks_numeric(text: pd.Series) -> bool:
+    values = text.dropna().astype(str).str.strip()
+    parsed = pd.to_numeric(values, errors="coerce")
+    return len(values) > 0 and parsed.notna().mean() >= 0.5
+
+
+def check_formula(data: pd.DataFrame, formula: str) -> None:
+    """Raise ValueError if ``formula`` names a column ``data`` lacks, or a bad column.
+
+    Bad columns: a non-numeric outcome, and a regressor of numbers stored as text
+    (``'12.5'``, ``'..'``), which a formula would turn into one dummy per value.
+    """
+    outcome, regressors = formula_variables(formula)
+    for name in outcome + regressors:
+        if name not in data.columns and name not in _FORMULA_HELPERS:
+            raise ValueError(
+                f"formula names column {name!r}, which data does not have; "
+                f"data's columns are {list(data.columns)}"
+            )
+    for name in [n for n in outcome if n in data.columns]:
+        column = data[name]
+        types = pd.api.types
+        if types.is_bool_dtype(column) or not types.is_numeric_dtype(column):
+            hint = ("it holds numbers stored as text: convert it with pd.to_numeric "
+                    "(Stata: destring)" if _looks_numeric(column)
+                    else "choose a numeric outcome")
+            raise ValueError(f"the outcome (y) column {name!r} is not numeric "
+                             f"(dtype {column.dtype}); {hint}")
+    bare = _top_level_names(formula)
+    for name in [n for n in regressors if n in data.columns and n in bare]:
+        column = data[name]
+        text = column.dtype == object or pd.api.types.is_string_dtype(column)
+        if text and _looks_numeric(column):
+            raise ValueError(
+                f"regressor column {name!r} holds numbers stored as text (e.g. "
+                f"{column.dropna().iloc[0]!r}), which a formula would turn into one "
+                "dummy per value; convert it with pd.to_numeric first (Stata: destring)"
+            )
+
 
 def fit_ols(data: pd.DataFrame, formula: str = FORMULA, cov_type: str = "nonrobust"):
-    """Return the fitted statsmodels OLS results of ``formula`` on ``data`` (rows with NaN dropped).
+    """Return the fitted statsmodels OLS results of ``formula`` on ``data``.
 
-    ``cov_type="HC1"`` gives Stata's ``reg ..., robust`` standard errors.
+    Rows with a missing value in a variable of the model are dropped (as Stata does).
+    Inference is Stata's ``regress``: t, P>|t| and confidence intervals use the t
+    distribution with n - k degrees of freedom; the model F test has (k - 1, n - k).
+    ``cov_type="HC1"`` gives Stata's ``regress ..., robust`` (standard errors and F).
     """
-    if cov_type not in {"nonrobust", "HC0", "HC1", "HC2", "HC3"}:
-        raise ValueError(f"cov_type must be 'nonrobust' or 'HC0'..'HC3', got {cov_type!r}")
-    return smf.ols(formula, data=data).fit(cov_type=cov_type)
+    check_frame(data, "data")
+    check_formula(data, formula)
+    if cov_type not in COV_TYPES:
+        raise ValueError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
+    model = smf.ols(formula, data=data)
+    n, k = model.exog.shape
+    if n <= k:
+        raise ValueError(
+            f"data has {n} complete rows for {k} coefficients; a regression needs more "
+            "rows than coefficients (drop regressors or fill missing values)"
+        )
+    rank = np.linalg.matrix_rank(model.exog)
+    if rank == k:
+        return model.fit(cov_type=cov_type, use_t=True)
+    warnings.warn(
+        f"the regressors of {formula!r} are perfectly collinear (rank {rank} < {k} "
+        "columns); some coefficients are not identified (Stata would omit a "
+        "variable). Drop one of the collinear regressors.",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+    with warnings.catch_warnings():  # said above, with the formula
+        warnings.simplefilter("ignore", SingularMatrixWarning)
+        return model.fit(cov_type=cov_type, use_t=True)
+
+
+def check_results(results, argument: str = "results") -> None:
+    """Raise TypeError unless ``results`` is a fitted OLS result from ``fit_ols``."""
+    if not isinstance(results, RegressionResultsWrapper):
+        raise TypeError(
+            f"{argument} must be a fitted regression from fit_ols(...), "
+            f"got {type(results).__name__}"
+        )
 
 
 def short_names(names: list[str]) -> list[str]:
-    """Return term names with ``C(x, Treatment(...))[T.level]`` shortened to ``x[level]``."""
+    """Return term names with ``C(x, Treatment(...))[T.level]`` made ``x[level]``."""
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise TypeError(f"names must be a list of strings, got {names!r}")
     return [re.sub(r"C\((\w+)[^)]*\)*\)\[T\.(.*)\]", r"\1[\2]", n) for n in names]
 
 
 def coef_table(results, alpha: float = 0.05) -> pd.DataFrame:
-    """Return estimate, std. error and ``1 - alpha`` confidence bounds per term (short names)."""
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    """Return estimate, std. error and ``1 - alpha`` bounds per term (short names)."""
+    check_results(results)
+    number = isinstance(alpha, (int, float)) and not isinstance(alpha, bool)
+    if not number or not 0 < alpha < 1:
+        raise ValueError(
+            f"alpha must be a number in (0, 1) such as 0.05, got {alpha!r}"
+        )
     ci = results.conf_int(alpha)
-    table = pd.DataFrame(
-        {"estimate": results.params, "std_err": results.bse, "low": ci[0], "high": ci[1]}
-    )
+    table = pd.DataFrame({"estimate": results.params, "std_err": results.bse,
+                          "low": ci[0], "high": ci[1]})
     table.index = short_names(list(table.index))
     return table
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Multicollinearity
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
-#: 1 - R^2 below this (relative to the column's variance) counts as perfect collinearity.
-PERFECT_COLLINEARITY_TOL = 1e-10
+#: A VIF at or above this (1 - R^2 <= 1e-10: rounding level) is perfect collinearity.
+PERFECT_COLLINEARITY_VIF = 1e10
 
 
 def vif(exog: pd.DataFrame) -> pd.Series:
     """Return the variance inflation factor of every non-constant column of ``exog``.
 
-    VIF_j = 1 / (1 - R_j^2), with R_j^2 from regressing column j on all the others and an
-    intercept (Stata's ``estat vif``). A constant column (``const``, ``Intercept``) is used as
-    that intercept and is not reported; one is added when absent. A column that the others
-    explain exactly gets ``inf`` and a warning naming it.
+    VIF_j = 1 / (1 - R_j^2), R_j^2 from regressing column j on the others and an
+    intercept (Stata's ``estat vif``); statsmodels' ``variance_inflation_factor``
+    computes it. This adds the intercept: a constant column (``const``) is used as the
+    intercept and not reported, and one is added when absent. A column the others
+    explain exactly gets ``inf``, with a RuntimeWarning naming the collinear columns.
     """
+    check_exog(exog)
+    X = exog.to_numpy(dtype=float)
+    constant = np.ptp(X, axis=0) == 0
+    design = np.column_stack([np.ones(len(X)), X[:, ~constant]])
+    with warnings.catch_warnings():
+        # statsmodels warns "poorly conditioned" whenever a VIF is large: the VIFs are
+        # that diagnosis, and perfect collinearity is warned about below, with names
+        warnings.filterwarnings("ignore", "The design matrix is poorly conditioned")
+        warnings.simplefilter("ignore", SingularMatrixWarning)
+        values = [variance_inflation_factor(design, j)
+                  for j in range(1, design.shape[1])]
+    out = pd.Series(values, index=exog.columns[~constant], name="VIF", dtype=float)
+    collinear = list(out.index[out >= PERFECT_COLLINEARITY_VIF])
+    if collinear:
+        out[collinear] = np.inf
+        warnings.warn(
+            f"columns {collinear} are linear combinations of the other columns "
+            "(R^2 = 1): their VIF is infinite. Drop one of the collinear columns (for "
+            "dummies: leave out a reference level).",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return out
+
+
+def check_exog(exog) -> None:
+    """Raise unless ``exog`` is a finite numeric DataFrame that ``vif`` can use."""
     if not isinstance(exog, pd.DataFrame):
-        raise ValueError(f"exog must be a pandas DataFrame, got {type(exog).__name__}")
+        raise TypeError(f"exog must be a pandas DataFrame, got {type(exog).__name__}")
     if exog.shape[0] == 0 or exog.shape[1] == 0:
         raise ValueError(f"exog must have rows and columns, got shape {exog.shape}")
+    types = pd.api.types
     bad = [c for c in exog.columns
-           if not (pd.api.types.is_numeric_dtype(exog[c]) or pd.api.types.is_bool_dtype(exog[c]))]
+           if not (types.is_numeric_dtype(exog[c]) or types.is_bool_dtype(exog[c]))]
     if bad:
         raise ValueError(f"exog columns must be numeric, got non-numeric {bad}; "
                          "encode categories with make_dummies first")
     X = exog.to_numpy(dtype=float)
     if not np.isfinite(X).all():
-        raise ValueError("exog has NaN or infinite values; drop or impute them first (e.g. exog.dropna())")
-    constant = np.ptp(X, axis=0) == 0
-    if constant.all():
-        raise ValueError(f"exog needs a non-constant column, got only constant columns {list(exog.columns)}")
-    others = X[:, ~constant]
-    names = exog.columns[~constant]
-    n, k = others.shape
-    if n <= k:
-        raise ValueError(f"exog needs more rows than non-constant columns, got {n} rows and {k} columns")
-    out = {}
-    for j, name in enumerate(names):
-        y = others[:, j]
-        A = np.column_stack([np.ones(n), np.delete(others, j, axis=1)])
-        beta, *_ = np.linalg.lstsq(A, y, rcond=None)
-        ssr = np.sum((y - A @ beta) ** 2)
-        sst = np.sum((y - y.mean()) ** 2)
-        # 1 - R^2 at rounding level: the others reproduce this column exactly
-        out[name] = np.inf if ssr <= PERFECT_COLLINEARITY_TOL * sst else sst / ssr
-    infinite = [name for name, v in out.items() if np.isinf(v)]
-    if infinite:
-        warnings.warn(
-            f"columns {infinite} are linear combinations of the other columns (R^2 = 1): their "
-            "VIF is infinite. Drop one of the collinear columns (for dummies: leave out a reference).",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-    return pd.Series(out, name="VIF", dtype=float)
+        raise ValueError("exog has NaN or infinite values; drop or impute them first "
+                         "(e.g. exog.dropna())")
+    varying = int((np.ptp(X, axis=0) > 0).sum())
+    if varying == 0:
+        raise ValueError("exog needs a non-constant column, got only constant columns "
+                         f"{list(exog.columns)}")
+    if len(X) <= varying:
+        raise ValueError("exog needs more rows than non-constant columns, got "
+                         f"{len(X)} rows and {varying} columns")
 
 
-def model_vif(results) -> pd.Series:
-    """Return ``vif`` of a fitted formula model's regressors, with short term names."""
-    exog = pd.DataFrame(results.model.exog, columns=short_names(results.model.exog_names))
-    return vif(exog)
+def estat_vif(results) -> pd.DataFrame:
+    """Return Stata's ``estat vif`` table of a fit: ``VIF``, ``1/VIF`` per regressor.
 
-
-# ---------------------------------------------------------------------------------------------
-# Stata beside Python
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StataStep:
-    """One Stata command and the Python line the chapter runs for it."""
-
-    stata: str
-    python: str
-    what: str
-
-
-#: The chapter runs each ``python`` line (``run_stata_equivalents``) and shows this table.
-STATA_TO_PYTHON: tuple[StataStep, ...] = (
-    StataStep("describe", "mpi.dtypes", "variables and their storage types"),
-    StataStep("summarize", "mpi.describe().T", "count, mean, sd, min, max per variable"),
-    StataStep("tab region", 'mpi["region"].value_counts()', "frequency table"),
-    StataStep("gen h_times_a = headcount_pct * intensity_pct / 10000",
-              'mpi["h_times_a"] = mpi["headcount_pct"] * mpi["intensity_pct"] / 10_000',
-              "new variable"),
-    StataStep("drop if missing(poverty_215_pct, poverty_national_pct)",
-              'complete = mpi.dropna(subset=["poverty_215_pct", "poverty_national_pct"])',
-              "listwise deletion"),
-    StataStep("i.region (base: ib(last).region)",
-              'dummies = make_dummies(mpi["region"], reference="Sub-Saharan Africa")',
-              "k - 1 indicator columns"),
-    StataStep("reg headcount_pct poverty_215_pct poverty_national_pct ib(last).region",
-              "fit = fit_ols(complete)", "OLS, classical standard errors"),
-    StataStep("reg ..., robust", 'robust = fit_ols(complete, cov_type="HC1")',
-              "OLS, heteroskedasticity-robust (HC1) standard errors"),
-    StataStep("estat vif", "vifs = model_vif(fit)", "variance inflation factors"),
-    StataStep("predict yhat", "yhat = fit.predict(complete)", "fitted values"),
-)
-
-
-def run_stata_equivalents(steps: tuple[StataStep, ...] = STATA_TO_PYTHON) -> tuple[pd.DataFrame, dict]:
-    """Run every step's Python line in order on a fresh ``mpi = load_mpi()``.
-
-    Returns ``(table, namespace)``: a table of Stata command, Python line and a one-line summary
-    of what the line produced, and the namespace holding the results (``fit``, ``vifs``, ...).
+    Rows are sorted by VIF, largest first; a last row ``Mean VIF`` holds their mean
+    (its ``1/VIF`` empty, as in Stata). The constant is not listed. Perfect collinearity
+    gives ``inf`` (``1/VIF`` 0) with a warning naming the columns; one regressor has
+    VIF 1.
     """
-    namespace: dict = {"mpi": load_mpi(), "make_dummies": make_dummies, "fit_ols": fit_ols,
-                       "model_vif": model_vif, "pd": pd}
-    rows = []
-    for step in steps:
-        try:
-            value = eval(step.python, namespace)  # an expression: keep its value
-        except SyntaxError:
-            before = set(namespace)
-            exec(step.python, namespace)  # a statement: show what it assigned
-            new = [k for k in namespace if k not in before]
-            value = namespace[new[0]] if new else namespace["mpi"]
-        rows.append({"Stata": step.stata, "Python": step.python, "result": _summarise(value)})
-    return pd.DataFrame(rows), namespace
+    check_results(results)
+    names = short_names(results.model.exog_names)
+    exog = pd.DataFrame(results.model.exog, columns=names)
+    if not (np.ptp(exog.to_numpy(), axis=0) == 0).any():
+        raise ValueError("estat_vif needs a model with an intercept (the VIF's R^2 is "
+                         "centred); refit without '- 1' in the formula")
+    v = vif(exog).sort_values(ascending=False, kind="stable")
+    table = pd.DataFrame({"VIF": v, "1/VIF": 1 / v})
+    table.loc["Mean VIF"] = [v.mean(), np.nan]
+    table.index.name = "Variable"
+    return table
 
 
-def _summarise(value) -> str:
-    if isinstance(value, pd.DataFrame):
-        return f"{value.shape[0]} rows x {value.shape[1]} columns"
-    if isinstance(value, pd.Series):
-        return f"{len(value)} values"
-    if hasattr(value, "rsquared"):
-        return f"n = {int(value.nobs)}, R^2 = {value.rsquared:.3f}, {value.cov_type} SEs"
-    return type(value).__name__
+# --------------------------------------------------------------------------------------
+# Plots: each takes computed data and an optional ``ax``, draws on it and returns it.
+# None of them fits anything.
+# --------------------------------------------------------------------------------------
 
 
-# ---------------------------------------------------------------------------------------------
-# Plots (take computed data, never fit)
-# ---------------------------------------------------------------------------------------------
+def _check_ax(ax) -> None:
+    if ax is not None and not isinstance(ax, mpl.axes.Axes):
+        raise TypeError(
+            f"ax must be a matplotlib Axes or None, got {type(ax).__name__}"
+        )
 
 
-def plot_missingness(df: pd.DataFrame, columns: list[str], group: str, ax: plt.Axes | None = None):
-    """Draw which row misses which of ``columns`` (a red cell), rows sorted and labelled by ``group``."""
-    fig, ax = new_axes(ax)
+def plot_missingness(df: pd.DataFrame, columns: list[str], group: str,
+                     ax: plt.Axes | None = None) -> plt.Axes:
+    """Draw which row misses which of ``columns`` (red), rows grouped by ``group``.
+
+    Returns the Axes.
+    """
+    if isinstance(columns, str) or len(columns) == 0:
+        raise TypeError(
+            f"columns must be a non-empty list of column names, got {columns!r}"
+        )
+    check_frame(df, "df", [*columns, group])
+    _check_ax(ax)
+    _, ax = new_axes(ax)
     data = df.sort_values([group]).reset_index(drop=True)
     grid = data[columns].isna().to_numpy().T.astype(float)
     cmap = mpl.colors.ListedColormap(["#f2f2f2", PALETTE[1]])
     ax.imshow(grid, aspect="auto", cmap=cmap, interpolation="none", vmin=0, vmax=1)
     ax.set_yticks(range(len(columns)), columns)
-    edges = np.flatnonzero(data[group].to_numpy()[1:] != data[group].to_numpy()[:-1]) + 1
+    labels = data[group].to_numpy()
+    edges = np.flatnonzero(labels[1:] != labels[:-1]) + 1
     for e in edges:
         ax.axvline(e - 0.5, color="black", lw=0.8)
     starts = np.r_[0, edges]
     ends = np.r_[edges, len(data)]
-    ax.set_xticks((starts + ends - 1) / 2, data[group].iloc[starts], rotation=30, ha="right",
+    ax.set_xticks((starts + ends - 1) / 2, labels[starts], rotation=30, ha="right",
                   fontsize="small")
     ax.grid(False)
     ax.set_title("Missing values (red), one column per country, grouped by region")
-    return fig
+    return ax
 
 
-def plot_scatter_by_group(df: pd.DataFrame, x: str, y: str, group: str, ax: plt.Axes | None = None):
-    """Scatter ``y`` against ``x``, one colour per ``group`` level."""
-    fig, ax = new_axes(ax)
+def plot_scatter_by_group(df: pd.DataFrame, x: str, y: str, group: str,
+                          ax: plt.Axes | None = None) -> plt.Axes:
+    """Scatter ``y`` against ``x``, one colour per ``group`` level; return the Axes."""
+    check_frame(df, "df", [x, y, group])
+    _check_ax(ax)
+    _, ax = new_axes(ax)
     for color, (level, part) in zip(PALETTE, df.groupby(group)):
         ax.scatter(part[x], part[y], s=18, color=color, label=level, alpha=0.8)
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.legend(fontsize="small", loc="lower right")
-    return fig
+    return ax
 
 
-def plot_coefficients(tables: dict[str, pd.DataFrame], terms: list[str], ax: plt.Axes | None = None,
-                      legend: str | None = "best"):
-    """Draw the estimate and confidence interval of each of ``terms``, one colour per table.
+def plot_coefficients(tables: dict[str, pd.DataFrame], terms: list[str],
+                      ax: plt.Axes | None = None,
+                      legend: str | None = "best") -> plt.Axes:
+    """Draw estimate and interval of each of ``terms``, one colour per ``coef_table``.
 
-    ``legend`` is the legend's matplotlib ``loc``, or None for no legend.
+    ``tables`` maps a label to a ``coef_table``; ``legend`` is the legend's matplotlib
+    ``loc``, or None for no legend. Returns the Axes.
     """
-    fig, ax = new_axes(ax)
+    if not isinstance(tables, dict) or not tables:
+        raise TypeError(
+            f"tables must be a non-empty dict of label -> coef_table, got {tables!r}"
+        )
+    for label, table in tables.items():
+        check_frame(table, f"tables[{label!r}]", ["estimate", "low", "high"])
+        missing = [t for t in terms if t not in table.index]
+        if missing:
+            raise ValueError(f"terms {missing} are not in tables[{label!r}]; its terms "
+                             f"are {list(table.index)}")
+    _check_ax(ax)
+    _, ax = new_axes(ax)
     offsets = np.linspace(-0.15, 0.15, len(tables))
     for off, color, (label, table) in zip(offsets, PALETTE, tables.items()):
         t = table.loc[terms]
         ypos = np.arange(len(terms)) + off
-        ax.errorbar(t["estimate"], ypos, xerr=[t["estimate"] - t["low"], t["high"] - t["estimate"]],
+        ax.errorbar(t["estimate"], ypos,
+                    xerr=[t["estimate"] - t["low"], t["high"] - t["estimate"]],
                     fmt="o", color=color, capsize=3, label=label)
     ax.axvline(0, color="grey", lw=1)
     ax.set_yticks(range(len(terms)), terms)
     ax.invert_yaxis()
     if legend is not None:
         ax.legend(fontsize="small", loc=legend)
-    return fig
+    return ax
 
 
-def plot_identity(x: pd.Series, y: pd.Series, ax: plt.Axes | None = None):
-    """Scatter ``y`` against ``x`` with the line y = x."""
-    fig, ax = new_axes(ax)
+def plot_identity(x: pd.Series, y: pd.Series, ax: plt.Axes | None = None) -> plt.Axes:
+    """Scatter ``y`` against ``x`` with the line y = x; return the Axes."""
+    for arg, s in (("x", x), ("y", y)):
+        if not isinstance(s, pd.Series) or not pd.api.types.is_numeric_dtype(s):
+            raise TypeError(
+                f"{arg} must be a numeric pandas Series, got {type(s).__name__}"
+            )
+    if len(x) != len(y):
+        raise ValueError(
+            f"x and y must have the same length, got {len(x)} and {len(y)}"
+        )
+    _check_ax(ax)
+    _, ax = new_axes(ax)
     ax.scatter(x, y, s=14, color=PALETTE[0])
     lim = [min(x.min(), y.min()), max(x.max(), y.max())]
     ax.plot(lim, lim, color=PALETTE[1], lw=1, label="y = x")
     ax.set_xlabel(x.name)
     ax.set_ylabel(y.name)
     ax.legend()
-    return fig
+    return ax

@@ -1,0 +1,205 @@
+"""Hidden causes and their graph from measured indicators (GIN), and edges oriented by change
+across domains (CD-NOD). Both experiments draw data whose truth is known.
+
+1. ``measurement_model`` draws latent causes in a chain L1 -> L2 -> ..., each measured by a
+   few indicators with non-Gaussian (or, to see it fail, Gaussian) noise.
+   ``gin_condition`` is the test at the heart of GIN (Xie et al., 2020): a combination of
+   some indicators, chosen orthogonal to their covariance with others, must be independent
+   of those others. ``gin_search`` runs causal-learn's search (``GIN_MI``), which returns the
+   clusters of indicators that share a latent, in the latents' causal order.
+2. ``multi_domain_chain`` draws X -> Y -> Z in several domains, in which only the mechanism
+   of X shifts. ``cdnod_edges`` runs causal-learn's CD-NOD with the domain index as an extra
+   variable; ``pc_edges`` runs PC on one domain, which cannot orient any edge of a chain.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from functools import partial
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+from tqdm import TqdmWarning
+
+from mlxday2.causal._checks import check_int, check_real, check_seed, finite_numbers
+from mlxday2.causal.identifiability import _check_distribution, standard_draws
+
+with warnings.catch_warnings():
+    # causal-learn imports tqdm.auto, which warns in a Jupyter kernel without ipywidgets;
+    # its progress bars are switched off in every call below.
+    warnings.filterwarnings("ignore", category=TqdmWarning)
+    from causallearn.search.ConstraintBased.CDNOD import cdnod
+    from causallearn.search.ConstraintBased.PC import pc
+    from causallearn.search.FCMBased.lingam.hsic import hsic_test_gamma
+    from causallearn.search.HiddenCausal.GIN.GIN import GIN_MI
+    from causallearn.utils.PCUtils import SkeletonDiscovery
+
+
+@dataclass(frozen=True)
+class MeasurementData:
+    """Indicators of latent causes, with the truth that produced them."""
+
+    observed: pd.DataFrame  # (n, n_latents * per_latent) columns X1, X2, ...
+    latents: np.ndarray  # (n, n_latents), in causal order: L1 -> L2 -> ...
+    clusters: tuple[tuple[str, ...], ...]  # the indicators of each latent, in causal order
+
+
+def measurement_model(
+    n: int = 300,
+    n_latents: int = 2,
+    per_latent: int = 3,
+    noise: str = "exponential",
+    coef: float = 0.8,
+    indicator_noise: float = 0.5,
+    seed: int = 0,
+) -> MeasurementData:
+    """Return indicators of a chain of latents L1 -> L2 -> ... -> L_k (``n_latents``).
+
+    L1 = e1, L_j = coef * L_(j-1) + e_j; indicator X = loading * L + indicator_noise * e,
+    loading uniform on [0.7, 1.3]; every e follows ``noise`` (mean 0, variance 1). Each
+    indicator measures exactly one latent (a pure measurement model).
+    """
+    n = check_int("n", n, 10)
+    n_latents = check_int("n_latents", n_latents, 1)
+    per_latent = check_int("per_latent", per_latent, 2)
+    _check_distribution("noise", noise)
+    coef = check_real("coef", coef)
+    indicator_noise = check_real("indicator_noise", indicator_noise, low=0)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    latents = [standard_draws(rng, noise, n)]
+    for _ in range(n_latents - 1):
+        latents.append(coef * latents[-1] + standard_draws(rng, noise, n))
+    columns, clusters = {}, []
+    for k, latent in enumerate(latents):
+        names = [f"X{k * per_latent + j + 1}" for j in range(per_latent)]
+        for name in names:
+            loading = rng.uniform(0.7, 1.3)
+            columns[name] = loading * latent + indicator_noise * standard_draws(rng, noise, n)
+        clusters.append(tuple(names))
+    return MeasurementData(pd.DataFrame(columns), np.column_stack(latents), tuple(clusters))
+
+
+def gin_condition(data: pd.DataFrame, tested: list[str], others: list[str]) -> float:
+    """Return the p-value of the GIN condition for (``tested``, ``others``).
+
+    Choose w with w' Cov(tested, others) = 0, so that e = tested @ w is uncorrelated with
+    every column of ``others``; the condition holds when e is also *independent* of them
+    (smallest HSIC p-value over ``others``, by causal-learn's gamma-approximation test).
+    """
+    _check_names(data, tested, "tested")
+    _check_names(data, others, "others")
+    x, z = data[tested].to_numpy(float), data[others].to_numpy(float)
+    cross_cov = np.cov(np.column_stack([z, x]).T)[: z.shape[1], z.shape[1]:]
+    w = np.linalg.svd(cross_cov)[2][-1]  # right singular vector of the smallest singular value
+    e = x @ w
+    return min(float(hsic_test_gamma(e, z[:, j])[1]) for j in range(z.shape[1]))
+
+
+def _check_names(data: pd.DataFrame, names: list[str], argument: str) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    if not names or any(c not in data.columns for c in names):
+        raise ValueError(
+            f"{argument} must be a non-empty list of columns of data ({list(data.columns)}), "
+            f"got {names!r}"
+        )
+    finite_numbers(data[list(names)].to_numpy(), f"data[{names!r}]")
+
+
+def gin_search(data: pd.DataFrame) -> list[tuple[str, ...]]:
+    """Return the clusters of columns that share a latent, latents in causal order (roots first).
+
+    Runs causal-learn's ``GIN_MI`` (the GIN search that ranks candidate clusters and roots by
+    their dependence statistic). It assumes a linear model with non-Gaussian noise and at
+    least two pure indicators a latent; it returns an answer even where these fail.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    if data.shape[1] < 4:
+        raise ValueError(
+            f"data must have at least 4 indicator columns (2 per latent, 2 latents), got "
+            f"{data.shape[1]}; add indicators"
+        )
+    if len(data) < 10:
+        raise ValueError(f"data must have at least 10 rows, got {len(data)}")
+    x = finite_numbers(data.to_numpy(), "data")
+    with threadpool_limits(limits=1, user_api="blas"):
+        _, order = GIN_MI(x)
+    names = list(data.columns)
+    return [tuple(names[i] for i in sorted(cluster)) for cluster in order]
+
+
+def multi_domain_chain(
+    n_per_domain: int = 200, n_domains: int = 3, shift: float = 1.0, seed: int = 0
+) -> pd.DataFrame:
+    """Return X -> Y -> Z drawn in ``n_domains`` domains, with a ``domain`` column 0, 1, ...
+
+    X = shift * domain + N(0, 1): only X's mechanism changes across domains;
+    Y = 0.8 X + N(0, 1) and Z = 0.8 Y + N(0, 1) are the same in every domain. (The shift
+    grows with the domain index so that CD-NOD's Fisher-z tests see it; a kernel test
+    would see any change, at more cost.)
+    """
+    n_per_domain = check_int("n_per_domain", n_per_domain, 10)
+    n_domains = check_int("n_domains", n_domains, 1)
+    shift = check_real("shift", shift)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    domain = np.repeat(np.arange(n_domains), n_per_domain)
+    x = shift * domain + rng.normal(size=domain.size)
+    y = 0.8 * x + rng.normal(size=domain.size)
+    z = 0.8 * y + rng.normal(size=domain.size)
+    return pd.DataFrame({"X": x, "Y": y, "Z": z, "domain": domain})
+
+
+def _edges(graph, names: list[str]) -> list[str]:
+    """Return a causal-learn graph's edges as text such as ``"X --> Y"`` in our names."""
+    labels = {f"X{i + 1}": name for i, name in enumerate(names)}
+    out = []
+    for edge in graph.get_graph_edges():
+        a, b = labels[edge.get_node1().get_name()], labels[edge.get_node2().get_name()]
+        arrow = str(edge).split(" ")[1]
+        out.append(f"{a} {arrow} {b}")
+    return sorted(out)
+
+
+def cdnod_edges(data: pd.DataFrame, alpha: float = 0.01) -> list[str]:
+    """Return the edges CD-NOD finds, with the ``domain`` column as its change index.
+
+    ``"A --> B"``: oriented; ``"A --- B"``: adjacent, direction unknown. Edges out of
+    ``domain`` say which mechanisms change across domains.
+    """
+    x, names = _variables(data, require_domain=True)
+    alpha = check_real("alpha", alpha, low=0, high=1, low_open=True, high_open=True)
+    domain = data[["domain"]].to_numpy(float)
+    if len(np.unique(domain)) < 2:
+        raise ValueError("data['domain'] has one value; CD-NOD needs at least two domains")
+    # cdnod does not pass show_progress on to its skeleton search, whose bar would print
+    # to stderr for a search that takes milliseconds; switch that bar off for this call.
+    quiet = partial(SkeletonDiscovery.tqdm, disable=True)
+    with mock.patch.object(SkeletonDiscovery, "tqdm", quiet):
+        graph = cdnod(x, domain, alpha, "fisherz", show_progress=False).G
+    return _edges(graph, names + ["domain"])
+
+
+def pc_edges(data: pd.DataFrame, alpha: float = 0.01) -> list[str]:
+    """Return the edges PC finds in ``data``'s variables (a ``domain`` column is ignored)."""
+    x, names = _variables(data, require_domain=False)
+    alpha = check_real("alpha", alpha, low=0, high=1, low_open=True, high_open=True)
+    graph = pc(x, alpha, "fisherz", show_progress=False).G
+    return _edges(graph, names)
+
+
+def _variables(data: pd.DataFrame, require_domain: bool) -> tuple[np.ndarray, list[str]]:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    if require_domain and "domain" not in data.columns:
+        raise ValueError(f"data must have a 'domain' column; it has {list(data.columns)}")
+    names = [str(c) for c in data.columns if c != "domain"]
+    if len(names) < 2 or len(data) < 10:
+        raise ValueError(
+            f"data must have at least 2 variables besides 'domain' and 10 rows, got "
+            f"{names} and {len(data)} rows"
+        )
+    return finite_numbers(data[names].to_numpy(), "data"), names
