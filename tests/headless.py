@@ -43,6 +43,7 @@ CHROMIUM_FLAGS = [
 
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
+MAX_SHOT_HEIGHT = 16000  # pixels; Chromium cannot capture much taller pages in one piece
 SERVER_LIFETIME = 900  # seconds; the server shuts itself down after this even if nobody stops it
 
 
@@ -76,6 +77,15 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    """A threading HTTP server that does not print a traceback when a client hangs up early."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass
+
+
 @dataclass
 class Site:
     """A directory served on 127.0.0.1; ``requests`` holds ``(path, status)`` of every request."""
@@ -98,8 +108,7 @@ def serve(root: Path) -> Site:
     """Serve ``root`` from a thread on 127.0.0.1 (a free port); stops itself after a while."""
     requests: list[tuple[str, int]] = []
     handler = type("Handler", (_QuietHandler,), {"requests": requests})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), partial(handler, directory=str(root)))
     server.timeout = 5
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
@@ -142,7 +151,7 @@ def set_viewport(driver, size: tuple[int, int], mobile: bool = False) -> None:
     )
 
 
-def screenshot(driver, path: Path, max_height: int = 16000) -> Path:
+def screenshot(driver, path: Path, max_height: int = MAX_SHOT_HEIGHT) -> Path:
     """Write a PNG of the whole page (at most ``max_height`` pixels tall) to ``path``."""
     driver.execute_async_script(SETTLE_JS)
     height = driver.execute_script(

@@ -10,6 +10,7 @@ that the ``built_book`` fixture builds; see the README, "Testing the site in a b
 from __future__ import annotations
 
 import shutil
+import struct
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -20,8 +21,7 @@ import pytest
 import yaml
 
 import headless
-from conftest import ROOT
-from test_book import toc_files
+from conftest import ROOT, toc_files
 
 pytestmark = [pytest.mark.browser, pytest.mark.book]
 
@@ -30,6 +30,12 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 # The issue's search check: this word must find this page.
 SEARCH_WORD, SEARCH_PAGE = "Simpson", "book/causality"
 LIGHT_ENOUGH = 0.6  # relative luminance of the background a figure shows in the dark theme
+
+
+def check(ok, message: str) -> None:
+    """Fail with ``message`` alone (page, check, element) unless ``ok``."""
+    if not ok:
+        pytest.fail(message, pytrace=False)
 
 
 @dataclass
@@ -61,7 +67,8 @@ class Visit:
     def require(self, check: str):
         """Fail the test of ``check`` if its probe broke."""
         if check in self.broken:
-            pytest.fail(f"{self.page}: {check}: the probe failed: {self.broken[check]}")
+            pytest.fail(f"{self.page}: {check}: the probe failed: {self.broken[check]}",
+                        pytrace=False)
 
 
 # --- the browser session -----------------------------------------------------------------------
@@ -224,7 +231,8 @@ def visit(driver, site: headless.Site, page: str, folder: Path) -> Visit:
     headless.drain_logs(driver)
     open_page(driver, url)
     seen.probe("theme toggle", lambda: switch_theme(driver, "light"))
-    seen.images = seen.probe("images", lambda: driver.execute_async_script(headless.IMAGES_JS)) or []
+    images = seen.probe("images", lambda: driver.execute_async_script(headless.IMAGES_JS))
+    seen.images = images or []
     driver.execute_script("window.scrollTo(0, 0)")
     seen.math = seen.probe("math", lambda: driver.execute_async_script(headless.MATH_JS))
     seen.has_cells = driver.execute_script("return !!document.querySelector('article div.cell')")
@@ -278,18 +286,18 @@ def visits(browser, site, screenshot_dir) -> dict[str, Visit]:
 def test_no_console_errors(visits, page):
     seen = visits[page]
     seen.require("traffic")
-    assert not seen.traffic.console_errors, (
-        f"{page}: console errors:\n" + "\n".join(seen.traffic.console_errors))
+    check(not seen.traffic.console_errors, (
+        f"{page}: console errors:\n" + "\n".join(seen.traffic.console_errors)))
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_request_is_local_and_succeeds(visits, page):
     seen = visits[page]
     seen.require("traffic")
-    assert not seen.traffic.failed, f"{page}: failed requests:\n" + "\n".join(seen.traffic.failed)
-    assert not seen.traffic.outside, (
+    check(not seen.traffic.failed, f"{page}: failed requests:\n" + "\n".join(seen.traffic.failed))
+    check(not seen.traffic.outside, (
         f"{page}: requests that leave the site (the book must work offline):\n"
-        + "\n".join(sorted(set(seen.traffic.outside))))
+        + "\n".join(sorted(set(seen.traffic.outside)))))
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -297,10 +305,10 @@ def test_images_are_decoded_and_visible(visits, page):
     seen = visits[page]
     seen.require("images")
     undecoded = [i["element"] for i in seen.images if i["natural_width"] == 0]
-    assert not undecoded, f"{page}: images not decoded (naturalWidth 0): {undecoded}"
+    check(not undecoded, f"{page}: images not decoded (naturalWidth 0): {undecoded}")
     shown = lambda i: i["visible"] and i["width"] > 0 and i["height"] > 0  # noqa: E731
     hidden = [i["element"] for i in seen.images if not i["in_collapsed"] and not shown(i)]
-    assert not hidden, f"{page}: images not visible: {hidden}"
+    check(not hidden, f"{page}: images not visible: {hidden}")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -308,15 +316,15 @@ def test_math_renders_from_the_site(visits, page, site):
     seen = visits[page]
     seen.require("math")
     math = seen.math
-    assert not math["raw_tex"], f"{page}: math left as raw TeX: {math['raw_tex']}"
-    assert not math["unrendered"], (
-        f"{page}: math elements MathJax did not render: {math['unrendered']}")
+    check(not math["raw_tex"], f"{page}: math left as raw TeX: {math['raw_tex']}")
+    check(not math["unrendered"], (
+        f"{page}: math elements MathJax did not render: {math['unrendered']}"))
     if math["math_elements"]:
-        assert math["mathjax_loaded"], f"{page}: MathJax did not load ({math['mathjax_scripts']})"
-        assert math["rendered"] > 0, (
-            f"{page}: no <mjx-container> for {math['math_elements']} formulas")
+        check(math["mathjax_loaded"], f"{page}: MathJax did not load ({math['mathjax_scripts']})")
+        check(math["rendered"] > 0, (
+            f"{page}: no <mjx-container> for {math['math_elements']} formulas"))
     foreign = [s for s in math["mathjax_scripts"] if not s.startswith(site.url)]
-    assert not foreign, f"{page}: MathJax is loaded from outside the site: {foreign}"
+    check(not foreign, f"{page}: MathJax is loaded from outside the site: {foreign}")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -324,9 +332,9 @@ def test_no_horizontal_overflow_on_a_phone(visits, page):
     seen = visits[page]
     seen.require("phone width")
     phone = seen.phone
-    assert phone["scroll_width"] <= phone["client_width"] + 1, (
+    check(phone["scroll_width"] <= phone["client_width"] + 1, (
         f"{page}: at {headless.PHONE[0]} px the page is {phone['scroll_width']} px wide; "
-        f"sticking out: {phone['culprits']}")
+        f"sticking out: {phone['culprits']}"))
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -335,8 +343,8 @@ def test_no_code_cell_scrolls_sideways_on_a_desktop(visits, page):
     seen.require("code width")
     wide = [f"{c['element']}: {c['overflow_px']} px too wide ({c['fits_chars']} characters "
             f"fit), longest line {c['longest_line']}" for c in seen.code]
-    assert not wide, (f"{page}: code blocks that scroll sideways at {headless.DESKTOP[0]} px "
-                      f"(lines must be at most 88 characters):\n" + "\n".join(wide))
+    check(not wide, (f"{page}: code blocks that scroll sideways at {headless.DESKTOP[0]} px "
+                      f"(lines must be at most 88 characters):\n" + "\n".join(wide)))
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -349,8 +357,8 @@ def test_dark_theme_keeps_figures_on_a_light_background(visits, page):
     details = [f"{f['element']}: shows background rgb{tuple(f['background'])} "
                f"(luminance {f['background_luminance']:.2f}, "
                f"{f['transparent_fraction']:.0%} transparent pixels)" for f in dark]
-    assert not details, (f"{page}: in the dark theme these figures show a dark background, "
-                         f"so black labels are unreadable:\n" + "\n".join(details))
+    check(not details, (f"{page}: in the dark theme these figures show a dark background, "
+                         f"so black labels are unreadable:\n" + "\n".join(details)))
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -358,15 +366,15 @@ def test_animations_step_to_the_next_frame(visits, page):
     seen = visits[page]
     seen.require("animation")
     for anim in seen.animations:
-        assert anim["decoded"], f"{page}: animation: {anim['element']} shows no decoded frame"
-        assert anim["image_changed"] and anim["slider_moved"], (
+        check(anim["decoded"], f"{page}: animation: {anim['element']} shows no decoded frame")
+        check(anim["image_changed"] and anim["slider_moved"], (
             f"{page}: animation: pressing 'Next frame' on {anim['element']} did not change "
-            f"the frame (slider {anim['slider']}, image changed: {anim['image_changed']})")
+            f"the frame (slider {anim['slider']}, image changed: {anim['image_changed']})"))
 
 
 def test_the_book_has_an_animation(visits):
     animated = {page: len(v.animations) for page, v in visits.items() if v.animations}
-    assert animated, "no page has a jshtml animation, so the animation check checked nothing"
+    check(animated, "no page has a jshtml animation, so the animation check checked nothing")
 
 
 def _expected_launch_targets(page: str) -> dict[str, str]:
@@ -396,22 +404,22 @@ def test_launch_menu_opens_and_points_where_the_config_says(visits, page):
     if not seen.has_cells:
         pytest.skip(f"{page} has no code cells, so no launch menu")
     entries = seen.menus["launch"]
-    assert entries, f"{page}: launch menu: no visible .dropdown-launch-buttons"
+    check(entries, f"{page}: launch menu: no visible .dropdown-launch-buttons")
     hidden = [e["text"] for e in entries if not e["shown"]]
-    assert not hidden, f"{page}: launch menu: entries not shown after opening it: {hidden}"
+    check(not hidden, f"{page}: launch menu: entries not shown after opening it: {hidden}")
     by_text = {e["text"]: e for e in entries}
     for name, (start, end) in _expected_launch_targets(page).items():
-        assert name in by_text, f"{page}: launch menu: no {name!r} entry (has {list(by_text)})"
+        check(name in by_text, f"{page}: launch menu: no {name!r} entry (has {list(by_text)})")
         href = by_text[name]["href"] or ""
-        assert href.startswith(start) and href.endswith(end), (
-            f"{page}: launch menu: {name} leads to {href!r}, _config.yml says {start}...{end}")
+        check(href.startswith(start) and href.endswith(end), (
+            f"{page}: launch menu: {name} leads to {href!r}, _config.yml says {start}...{end}"))
     if CONFIG["launch_buttons"].get("thebe"):
-        assert "Live Code" in by_text, f"{page}: launch menu: no 'Live Code' entry"
+        check("Live Code" in by_text, f"{page}: launch menu: no 'Live Code' entry")
         thebe = seen.menus["thebe_config"] or ""
         org_repo = urlparse(CONFIG["repository"]["url"]).path.strip("/")
-        assert org_repo in thebe and CONFIG["repository"]["branch"] in thebe, (
+        check(org_repo in thebe and CONFIG["repository"]["branch"] in thebe, (
             f"{page}: Live Code: the Thebe configuration does not name {org_repo} "
-            f"@ {CONFIG['repository']['branch']}: {thebe!r}")
+            f"@ {CONFIG['repository']['branch']}: {thebe!r}"))
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -419,21 +427,21 @@ def test_download_menu_opens_and_its_files_exist(visits, page, site):
     seen = visits[page]
     seen.require("menus")
     entries = seen.menus["download"]
-    assert entries, f"{page}: download menu: no visible .dropdown-download-buttons"
+    check(entries, f"{page}: download menu: no visible .dropdown-download-buttons")
     hidden = [e["text"] for e in entries if not e["shown"]]
-    assert not hidden, f"{page}: download menu: entries not shown after opening it: {hidden}"
+    check(not hidden, f"{page}: download menu: entries not shown after opening it: {hidden}")
     links = [e for e in entries if e["href"]]
     source = next(p for p in (ROOT / f"{page}.md", ROOT / f"{page}.ipynb") if p.exists())
     wanted = {source.suffix} | ({".ipynb"} if seen.has_cells else set())
     offered = {Path(urlparse(e["href"]).path).suffix for e in links}
-    assert wanted <= offered, (
-        f"{page}: download menu offers {sorted(offered)}, not {sorted(wanted)}")
+    check(wanted <= offered, (
+        f"{page}: download menu offers {sorted(offered)}, not {sorted(wanted)}"))
     for entry in links:
-        assert entry["href"].startswith(site.url), (
-            f"{page}: download menu: {entry['text']} leaves the site: {entry['href']}")
+        check(entry["href"].startswith(site.url), (
+            f"{page}: download menu: {entry['text']} leaves the site: {entry['href']}"))
         with urllib.request.urlopen(entry["href"], timeout=10) as response:
-            assert response.status == 200 and response.read(1), (
-                f"{page}: download menu: {entry['text']} ({entry['href']}) is empty")
+            check(response.status == 200 and response.read(1), (
+                f"{page}: download menu: {entry['text']} ({entry['href']}) is empty"))
 
 
 def test_search_finds_the_word_and_links_its_chapter(browser, site):
@@ -447,11 +455,11 @@ def test_search_finds_the_word_and_links_its_chapter(browser, site):
         timeout=20,
     )
     summary = browser.find_elements(By.CSS_SELECTOR, "#search-results p")
-    assert found, (f"search.html: searching {SEARCH_WORD!r} found nothing "
-                   f"({summary[0].text if summary else 'no result list'})")
+    check(found, (f"search.html: searching {SEARCH_WORD!r} found nothing "
+                   f"({summary[0].text if summary else 'no result list'})"))
     target = urljoin(site.url, f"{SEARCH_PAGE}.html")
-    assert any(href.split("?")[0].split("#")[0] == target for href in found), (
-        f"search.html: {SEARCH_WORD!r} does not link {SEARCH_PAGE}; results: {found}")
+    check(any(href.split("?")[0].split("#")[0] == target for href in found), (
+        f"search.html: {SEARCH_WORD!r} does not link {SEARCH_PAGE}; results: {found}"))
 
 
 def test_screenshots_of_every_page(visits, screenshot_dir, capsys):
@@ -467,5 +475,7 @@ def test_screenshots_of_every_page(visits, screenshot_dir, capsys):
     with capsys.disabled():
         print(f"\nscreenshots of the site ({len(shots)} files, see {index}):")
         for shot in shots:
-            print(f"  {shot.relative_to(ROOT)}")
-    assert not missing, f"screenshots missing: {missing}"
+            width, height = struct.unpack(">II", shot.read_bytes()[16:24])  # the PNG header
+            cut = " (the top of a longer page)" if height >= headless.MAX_SHOT_HEIGHT else ""
+            print(f"  {shot}  {width}x{height}{cut}")
+    check(not missing, f"screenshots missing: {missing}")
