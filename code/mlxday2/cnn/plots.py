@@ -108,25 +108,9 @@ def plot_curves(histories: dict[str, pd.DataFrame], x: str = "epoch", axes=None)
     ax_loss, ax_acc = axes
     for color, (name, h) in zip(PALETTE, histories.items()):
         for split, style in (("train", "--"), ("test", "-")):
-            label = f"{name}, {split}"
-            ax_loss.plot(
-                h[x],
-                h[f"{split}_loss"],
-                style,
-                color=color,
-                marker="o",
-                ms=3,
-                label=label,
-            )
-            ax_acc.plot(
-                h[x],
-                h[f"{split}_acc"],
-                style,
-                color=color,
-                marker="o",
-                ms=3,
-                label=label,
-            )
+            for ax, metric in ((ax_loss, "loss"), (ax_acc, "acc")):
+                ax.plot(h[x], h[f"{split}_{metric}"], style, color=color, marker="o",
+                        ms=3, label=f"{name}, {split}")
     xlabel = "epoch" if x == "epoch" else "training time (s)"
     ax_loss.set(xlabel=xlabel, ylabel="cross-entropy", title="loss")
     ax_acc.set(xlabel=xlabel, ylabel="accuracy", title="accuracy")
