@@ -209,7 +209,7 @@ def test_binder_requirements_are_valid_and_cpu_only():
             req = Requirement(line)
             main[canonicalize_name(req.name)] = req
     # Building the site (Sphinx and its extensions) and testing are not done in Binder.
-    build_only = {"jupyter-book", "pytest", "hypothesis"}
+    build_only = {"jupyter-book", "pytest", "hypothesis", "selenium"}
     build_only |= {name for name in main if name.startswith(("sphinx-", "sphinxcontrib-"))}
     missing = set(main) - build_only - set(reqs)
     assert not missing, f"binder/requirements.txt lacks {sorted(missing)}"

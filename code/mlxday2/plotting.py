@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 
@@ -36,3 +38,16 @@ def new_axes(ax: plt.Axes | None = None, **subplot_kw) -> tuple[plt.Figure, plt.
         return ax.figure, ax
     fig, ax = plt.subplots(subplot_kw=subplot_kw or None)
     return fig, ax
+
+
+def animation_html(anim) -> str:
+    """Return ``anim`` as one self-contained HTML string (matplotlib's jshtml) for a page.
+
+    Frames are JPEG at the figure's own dpi, which keeps a 40-frame animation under a
+    megabyte. matplotlib's template also links Font Awesome from a CDN, which a page read
+    offline cannot reach; the book's theme ships those icons, so the link is dropped.
+    """
+    light = {"savefig.dpi": "figure", "savefig.bbox": None, "animation.frame_format": "jpeg"}
+    with mpl.rc_context(light):
+        html = anim.to_jshtml()
+    return re.sub(r'<link rel="stylesheet"\s*href="https?://[^"]*font-awesome[^"]*">', "", html)

@@ -1,0 +1,51 @@
+"""Sphinx extension: small fixes to the pages the theme writes, each checked by a browser test.
+
+- Code fits: at a 1280-pixel window the theme's code font fits about 76 characters in a code
+  cell, but the book's lines may be 88 long (tests/test_chapters.py); ``book/_static/code.css``
+  sets a code font size at which 88 characters fit, so no cell scrolls sideways.
+- One copy of each inline script: Sphinx 7.4 writes scripts that have only inline text
+  (sphinx-thebe's configuration, sphinx-togglebutton's selector) twice, and the second copy of a
+  ``const`` declaration is a JavaScript error on every page. Drop exact repeats.
+- A theme mode on first visit: the theme reads the reader's light/dark choice from the
+  browser's storage, else from ``default_mode``, which nothing sets, so a first visit logs
+  "Got invalid theme mode". Default to ``auto`` (follow the reader's system).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+STATIC = Path(__file__).resolve().parents[1] / "_static"
+
+
+def _add_static(app, config) -> None:
+    config.html_static_path.append(str(STATIC))
+    app.add_css_file("code.css")
+
+
+def _fix_page(app, pagename, templatename, context, doctree) -> None:
+    context.setdefault("default_mode", "auto")
+    scripts = context.get("script_files")
+    if scripts:
+        context["script_files"] = _without_repeats(scripts)
+
+
+def _without_repeats(scripts: list) -> list:
+    seen, kept = set(), []
+    for script in scripts:
+        attributes = getattr(script, "attributes", {}) or {}
+        key = (
+            getattr(script, "filename", None) or str(script) or "",
+            tuple(sorted((k, str(v)) for k, v in attributes.items())),
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(script)
+    return kept
+
+
+def setup(app):
+    app.connect("config-inited", _add_static)
+    app.connect("html-page-context", _fix_page)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

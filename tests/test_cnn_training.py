@@ -1,0 +1,266 @@
+"""Tests of mlxday2.cnn.training on synthetic images: learning, determinism,
+the cache, divergence, numerics selection and bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from mlxday2 import cache
+from mlxday2 import data as mdata, cnn
+from mlxday2.cnn import training
+
+NUMERICS = ["fp32"] + (["bf16"] if cnn.bf16_supported() else [])
+
+
+@pytest.fixture(scope="module")
+def small_sets():
+    """400 learnable images with 4 classes: the class is which quadrant is bright."""
+    rng = np.random.default_rng(0)
+    n = 400
+    labels = rng.integers(0, 4, n)
+    images = rng.integers(0, 80, (n, 32, 32, 3)).astype(np.uint8)
+    for i, c in enumerate(labels):
+        r, q = divmod(int(c), 2)
+        images[i, 16 * r : 16 * r + 16, 16 * q : 16 * q + 16] += 150
+    train = cnn.CifarDataset(images[:300], labels[:300])
+    return train, cnn.CifarDataset(images[300:], labels[300:])
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLXDAY2_CACHE", str(tmp_path))
+    return tmp_path
+
+
+# lr 0.05: at the default 0.2 this tiny task overshoots (first-epoch loss 10-20) and
+# some seeds settle with a class missing, on some CPUs and not others (measured, see the
+# report).
+QUICK = cnn.TrainConfig(
+    epochs=4,
+    batch_size=32,
+    lr=0.05,
+    augment=False,
+    label_smoothing=0.0,
+    tta_flip=False,
+    seed=0,
+)
+
+
+@pytest.mark.parametrize("model", ["tutorial", "small"])
+def test_models_map_images_to_ten_logits(model):
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        net = cnn.MODELS[model]()
+    assert net(torch.zeros(5, 3, 32, 32)).shape == (5, 10)
+
+
+def test_two_seeded_runs_are_identical_and_another_seed_differs(small_sets, cache_dir):
+    config = dataclasses.replace(QUICK, epochs=1, seed=3)
+    a = cnn.train(config, *small_sets, device="cpu", numerics="fp32", use_cache=False)
+    b = cnn.train(config, *small_sets, device="cpu", numerics="fp32", use_cache=False)
+    np.testing.assert_array_equal(a.test_probs, b.test_probs)
+    for pa, pb in zip(a.model.parameters(), b.model.parameters()):
+        assert torch.equal(pa, pb)
+    c = cnn.train(
+        dataclasses.replace(config, seed=4),
+        *small_sets,
+        device="cpu",
+        numerics="fp32",
+        use_cache=False,
+    )
+    assert not np.array_equal(a.test_probs, c.test_probs)
+
+
+@pytest.mark.parametrize("numerics", NUMERICS)
+def test_training_lowers_the_loss_and_the_cache_returns_the_same_run(
+    small_sets, cache_dir, numerics
+):
+    train_set, test_set = small_sets
+    fresh = cnn.train(QUICK, train_set, test_set, device="cpu", numerics=numerics)
+    h = fresh.history
+    assert not fresh.cached and not fresh.diverged and fresh.numerics == numerics
+    assert list(h["epoch"]) == [1, 2, 3, 4] and np.all(np.diff(h["seconds"]) > 0)
+    assert h["train_loss"].iloc[-1] < 0.5 * h["train_loss"].iloc[0]
+    # chance is 0.25; this task is learnt perfectly at 1 and 2 threads, fp32 and bf16,
+    # seeds 0-5 (measured), so 0.9 leaves a wide margin for other CPUs
+    assert fresh.test_accuracy > 0.9
+    again = cnn.train(QUICK, train_set, test_set, device="cpu", numerics=numerics)
+    assert again.cached and again.numerics == numerics
+    np.testing.assert_array_equal(again.test_probs, fresh.test_probs)
+    np.testing.assert_array_equal(again.step_losses, fresh.step_losses)
+    _, acc, probs = cnn.evaluate(again.model, test_set, numerics)
+    assert acc == pytest.approx(fresh.test_accuracy)
+    assert np.allclose(
+        probs, fresh.test_probs, atol=1e-2 if numerics == "bf16" else 1e-5
+    )
+
+
+def test_eval_mode_matches_train_mode_after_batch_norm_recalibration():
+    """The cause of the old chance-level test: stale running statistics in eval mode."""
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        net = cnn.SmallCNN(width=8)
+    images = torch.randint(0, 256, (64, 3, 32, 32), dtype=torch.uint8)
+    x = cnn.to_model_input(images)
+    with torch.no_grad():
+        for m in net.modules():  # running statistics far from the data's
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.fill_(5.0)
+        net.eval()
+        stale = net(x)
+        net.train()
+        batch_stats = net(x)
+        cnn.recalibrate_batch_norm(net, images, batch_size=64)
+        recalibrated = net(x)
+    assert not torch.allclose(stale, batch_stats, atol=1e-2)
+    # running variance is unbiased (n/(n-1)), batch variance biased: close, not equal
+    assert torch.allclose(recalibrated, batch_stats, atol=0.05, rtol=0.05)
+    assert not net.training and all(
+        m.momentum == 0.1 for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)
+    )
+
+
+def test_a_corrupt_cached_run_warns_and_is_retrained(small_sets, cache_dir):
+    config = dataclasses.replace(QUICK, epochs=1)
+    fresh = cnn.train(config, *small_sets, device="cpu", numerics="fp32")
+    (path,) = cache_dir.glob("cnn-small-*.pt")
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.warns(UserWarning, match=str(path)):
+        again = cnn.train(config, *small_sets, device="cpu", numerics="fp32")
+    assert not again.cached
+    np.testing.assert_array_equal(again.test_probs, fresh.test_probs)
+
+
+def test_a_far_too_high_learning_rate_is_reported_not_raised_and_not_cached(
+    small_sets, cache_dir
+):
+    config = cnn.COMPARISON["SGD, lr far too high"]
+    result = cnn.train(
+        dataclasses.replace(config, batch_size=16),
+        *small_sets,
+        device="cpu",
+        numerics="fp32",
+    )
+    assert result.diverged and result.diverged_step == len(result.step_losses) - 1
+    assert not math.isfinite(result.step_losses[-1])
+    assert np.isnan(result.test_accuracy) and np.isnan(result.test_probs).all()
+    assert list(cache_dir.glob("cnn-*.pt")) == []
+    with pytest.raises(ValueError, match="diverged"):
+        cnn.confusion(small_sets[1].labels, result.test_probs, range(10))
+
+
+def test_the_cache_key_covers_config_data_numerics_threads_and_code(
+    small_sets, monkeypatch
+):
+    train_set, test_set = small_sets
+    key = cnn.cache_key(QUICK, train_set, test_set, "cpu", "fp32", 2)
+    assert key == cnn.cache_key(QUICK, train_set, test_set, "cpu", "fp32", 2)
+    changed = [
+        cnn.cache_key(
+            dataclasses.replace(QUICK, **c), train_set, test_set, "cpu", "fp32", 2
+        )
+        for c in (
+            dict(epochs=6),
+            dict(lr=0.3),
+            dict(seed=1),
+            dict(augment=True),
+            dict(model="tutorial"),
+            dict(tta_flip=True),
+        )
+    ]
+    changed += [
+        cnn.cache_key(QUICK, train_set, test_set, "cpu", "bf16", 2),
+        cnn.cache_key(QUICK, train_set, test_set, "cpu", "fp32", 1),
+    ]
+    other = cnn.CifarDataset(
+        train_set.images[::-1].copy(), train_set.labels[::-1].copy()
+    )
+    changed.append(
+        cnn.cache_key(QUICK, other, test_set, "cpu", "fp32", 2)
+    )  # same length
+    monkeypatch.setattr(cnn.data, "MEAN", (0.0, 0.0, 0.0))
+    changed.append(cnn.cache_key(QUICK, train_set, test_set, "cpu", "fp32", 2))
+    monkeypatch.undo()
+    real = cache.source_digest
+    monkeypatch.setattr(cache, "source_digest", lambda *m: real(*m) + "edited")
+    changed.append(cnn.cache_key(QUICK, train_set, test_set, "cpu", "fp32", 2))
+    assert len(set(changed)) == len(changed) and key not in changed
+
+
+def test_an_unwritable_cache_is_reported_before_training(
+    small_sets, tmp_path, monkeypatch
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("MLXDAY2_CACHE", str(blocker / "cache"))
+    monkeypatch.setattr(training, "_fit", lambda *a: pytest.fail("trained"))
+    with pytest.raises(mdata.DirectoryError, match="MLXDAY2_CACHE"):
+        cnn.train(QUICK, *small_sets, device="cpu", numerics="fp32")
+
+
+def test_numerics_fall_back_to_fp32_without_bf16(monkeypatch):
+    monkeypatch.setattr(training, "bf16_supported", lambda: False)
+    assert cnn.choose_numerics("cpu") == "fp32"
+    monkeypatch.setattr(training, "bf16_supported", lambda: True)
+    monkeypatch.setattr(training, "bf16_speedup", lambda: 1.1)
+    assert cnn.choose_numerics("cpu") == "fp32"  # supported but not faster
+    monkeypatch.setattr(training, "bf16_speedup", lambda: 3.7)
+    assert cnn.choose_numerics("cpu") == "bf16"
+    assert cnn.choose_numerics("cuda") == "fp32"
+    assert cnn.choose_numerics("cpu", numerics="fp32") == "fp32"
+    with pytest.raises(ValueError, match="numerics must be one of"):
+        cnn.choose_numerics("cpu", numerics="fp16")
+
+
+def test_training_records_the_numerics_it_chose(small_sets, cache_dir, monkeypatch):
+    monkeypatch.setattr(training, "bf16_supported", lambda: False)
+    result = cnn.train(dataclasses.replace(QUICK, epochs=1), *small_sets, device="cpu")
+    assert result.numerics == "fp32" and result.threads == torch.get_num_threads()
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(batch_size=0), "batch_size must be an integer >= 1, got 0"),
+        (dict(epochs=0), "epochs must be an integer >= 1, got 0"),
+        (dict(epochs=2.5), "epochs must be an integer >= 1, got 2.5"),
+        (dict(epochs=True), "epochs must be an integer"),
+        (dict(lr=-1.0), "lr must be a finite number > 0"),
+        (dict(lr=math.inf), "lr must be a finite number > 0 .*got inf"),
+        (dict(lr=math.nan), "lr must be a finite number > 0 .*got nan"),
+        (dict(lr="0.1"), "lr must be a finite number"),
+        (dict(weight_decay=-1), "weight_decay must be a finite number >= 0 .*got -1"),
+        (dict(weight_decay=math.inf), "weight_decay must be a finite number >= 0"),
+        (dict(label_smoothing=1.0), "label_smoothing must be a number in \\[0, 1\\)"),
+        (dict(augment="False"), "augment must be True or False .*got 'False'"),
+        (dict(one_cycle=1), "one_cycle must be True or False"),
+        (dict(tta_flip=None), "tta_flip must be True or False"),
+        (dict(seed=-1), "seed must be an integer >= 0"),
+        (dict(optimizer="rmsprop"), "optimizer must be one of"),
+        (dict(model="vgg"), "model must be one of"),
+    ],
+)
+def test_bad_config_raises_a_clear_value_error(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        cnn.TrainConfig(**kwargs)
+
+
+def test_bad_train_arguments_raise_clear_errors(small_sets):
+    with pytest.raises(
+        ValueError, match="device must be 'auto', 'cpu', 'cuda' or 'mps', got 'tpu'"
+    ):
+        cnn.train(QUICK, *small_sets, device="tpu")
+    with pytest.raises(ValueError, match="numerics must be one of"):
+        cnn.train(QUICK, *small_sets, device="cpu", numerics="fp16")
+    with pytest.raises(TypeError, match="config must be a TrainConfig, got dict"):
+        cnn.train({"epochs": 1}, *small_sets)
+    with pytest.raises(TypeError, match="train_set must be a non-empty CifarDataset"):
+        cnn.train(QUICK, small_sets[0].images, small_sets[1])
+    assert cnn.resolve_device("auto").type in ("cpu", "cuda", "mps")
