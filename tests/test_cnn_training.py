@@ -209,9 +209,9 @@ def test_numerics_fall_back_to_fp32_without_bf16(monkeypatch):
     monkeypatch.setattr(training, "bf16_supported", lambda: False)
     assert cnn.choose_numerics("cpu") == "fp32"
     monkeypatch.setattr(training, "bf16_supported", lambda: True)
-    monkeypatch.setattr(training, "bf16_speedup", lambda: 1.1)
+    monkeypatch.setattr(training, "bf16_speedup", lambda *a: 1.1)
     assert cnn.choose_numerics("cpu") == "fp32"  # supported but not faster
-    monkeypatch.setattr(training, "bf16_speedup", lambda: 3.7)
+    monkeypatch.setattr(training, "bf16_speedup", lambda *a: 3.7)
     assert cnn.choose_numerics("cpu") == "bf16"
     assert cnn.choose_numerics("cuda") == "fp32"
     assert cnn.choose_numerics("cpu", numerics="fp32") == "fp32"
@@ -264,3 +264,14 @@ def test_bad_train_arguments_raise_clear_errors(small_sets):
     with pytest.raises(TypeError, match="train_set must be a non-empty CifarDataset"):
         cnn.train(QUICK, small_sets[0].images, small_sets[1])
     assert cnn.resolve_device("auto").type in ("cpu", "cuda", "mps")
+
+
+def test_numerics_are_chosen_per_model_and_batch_size(monkeypatch):
+    """A small network at batch 32 can lose to bf16's conversions while a large one gains."""
+    monkeypatch.setattr(training, "bf16_supported", lambda: True)
+    speedups = {("small", 256): 2.5, ("tutorial", 32): 0.4}
+    monkeypatch.setattr(training, "bf16_speedup", lambda m, b: speedups[m, b])
+    assert cnn.choose_numerics("cpu", model="small", batch_size=256) == "bf16"
+    assert cnn.choose_numerics("cpu", model="tutorial", batch_size=32) == "fp32"
+    with pytest.raises(ValueError, match="model must be one of"):
+        cnn.choose_numerics("cpu", model="resnet")

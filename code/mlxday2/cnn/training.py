@@ -147,46 +147,6 @@ class TrainResult:
         return float(self.history["seconds"].iloc[-1])
 
 
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
 # ------------------------------------------------------------------------------
 # Device and numerics
 # ------------------------------------------------------------------------------
@@ -219,19 +179,22 @@ def bf16_supported() -> bool:
 
 
 @functools.cache
-def bf16_speedup(batch_size: int = 128, repeats: int = 3) -> float:
-    """Return how many times faster a SmallCNN training step runs in bf16 than in fp32.
+def bf16_speedup(model: str = "small", batch_size: int = 128, repeats: int = 3) -> float:
+    """Return how many times faster a training step of ``model`` runs in bf16 than fp32.
 
-    Best of ``repeats`` interleaved steps each, after a warm-up, so that other work on
-    the machine inflates both sides alike. Measured once per process: it is a property
-    of the CPU, so every model uses the answer.
+    Best of ``repeats`` interleaved steps each on a batch of ``batch_size``, after a
+    warm-up, so that other work on the machine inflates both sides alike. Measured once
+    per process and model: it depends on the CPU and on the network's shape (a large
+    convolution gains, a tiny one at batch 32 loses to bf16's conversions).
     """
     x = torch.randn(batch_size, 3, 32, 32)
     y = torch.arange(batch_size) % 10
     best = {"fp32": math.inf, "bf16": math.inf}
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        nets = {n: models.SmallCNN().to(memory_format=_memory_format(n)) for n in best}
+        nets = {
+            n: models.MODELS[model]().to(memory_format=_memory_format(n)) for n in best
+        }
         for _ in range(1 + repeats):
             for numerics, net in nets.items():
                 xs = x.contiguous(memory_format=_memory_format(numerics))
@@ -244,22 +207,28 @@ def bf16_speedup(batch_size: int = 128, repeats: int = 3) -> float:
 
 
 def choose_numerics(
-    device: str = "cpu", numerics: str = "auto", min_speedup: float = 1.25
+    device: str = "cpu",
+    numerics: str = "auto",
+    min_speedup: float = 1.25,
+    model: str = "small",
+    batch_size: int = 128,
 ) -> str:
-    """Return "bf16" or "fp32": the arithmetic to train with on ``device``.
+    """Return "bf16" or "fp32": the arithmetic to train ``model`` with on ``device``.
 
     "auto" picks bf16 (autocast + channels_last) only on a CPU with native bf16 where a
-    quick measurement (``bf16_speedup``) shows it at least ``min_speedup`` times faster;
-    else fp32 (also on GPUs, which this book does not tune for). "fp32" and "bf16" force
-    a choice.
+    quick measurement of this model at this batch size (``bf16_speedup``) shows it at
+    least ``min_speedup`` times faster; else fp32 (also on GPUs, which this book does not
+    tune for). "fp32" and "bf16" force a choice.
     """
     if numerics not in NUMERICS:
         raise ValueError(f"numerics must be one of {NUMERICS}, got {numerics!r}")
+    if model not in models.MODELS:
+        raise ValueError(f"model must be one of {sorted(models.MODELS)}, got {model!r}")
     if numerics != "auto":
         return numerics
     if torch.device(device).type != "cpu" or not bf16_supported():
         return "fp32"
-    return "bf16" if bf16_speedup() >= min_speedup else "fp32"
+    return "bf16" if bf16_speedup(model, batch_size) >= min_speedup else "fp32"
 
 
 def _autocast(numerics: str, device: torch.device):
@@ -270,51 +239,6 @@ def _memory_format(numerics: str):
     return torch.channels_last if numerics == "bf16" else torch.contiguous_format
 
 
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
-#
 # ------------------------------------------------------------------------------
 # Evaluation and batch-norm statistics
 # ------------------------------------------------------------------------------
@@ -563,7 +487,9 @@ def train(
                 f"subset), got {type(ds).__name__} of length {len(ds)}"
             )
     dev = resolve_device(device)
-    chosen = choose_numerics(dev.type, numerics)
+    chosen = choose_numerics(
+        dev.type, numerics, model=config.model, batch_size=config.batch_size
+    )
     threads = torch.get_num_threads()
     key = cache_key(config, train_set, test_set, dev.type, chosen, threads)
     path = (
