@@ -34,8 +34,9 @@ def _without_repeats(scripts: list) -> list:
     seen, kept = set(), []
     for script in scripts:
         attributes = getattr(script, "attributes", {}) or {}
+        # The two copies differ only in an empty filename: "" in one, None in the other.
         key = (
-            getattr(script, "filename", None) or str(script) or "",
+            str(getattr(script, "filename", script) or ""),
             tuple(sorted((k, str(v)) for k, v in attributes.items())),
         )
         if key in seen:
