@@ -32,22 +32,33 @@ def use_book_style() -> None:
     mpl.rcParams.update(_STYLE)
 
 
-def new_axes(ax: plt.Axes | None = None, **subplot_kw) -> tuple[plt.Figure, plt.Axes]:
-    """Return ``(figure, axes)``: the given axes and its figure, or a fresh pair."""
+def new_axes(
+    ax: plt.Axes | None = None, figsize: tuple[float, float] | None = None, **subplot_kw
+) -> tuple[plt.Figure, plt.Axes]:
+    """Return ``(figure, axes)``: the given axes and its figure, or a fresh pair.
+
+    ``figsize`` (inches) applies only to a fresh figure: a caller's figure is never
+    resized.
+    """
     if ax is not None:
         return ax.figure, ax
-    fig, ax = plt.subplots(subplot_kw=subplot_kw or None)
+    fig, ax = plt.subplots(figsize=figsize, subplot_kw=subplot_kw or None)
     return fig, ax
 
 
 def animation_html(anim) -> str:
-    """Return ``anim`` as one self-contained HTML string (matplotlib's jshtml) for a page.
+    """Return ``anim`` as one self-contained HTML string (matplotlib's jshtml).
 
     Frames are JPEG at the figure's own dpi, which keeps a 40-frame animation under a
-    megabyte. matplotlib's template also links Font Awesome from a CDN, which a page read
-    offline cannot reach; the book's theme ships those icons, so the link is dropped.
+    megabyte. matplotlib's template also links Font Awesome from a CDN, which a page
+    read offline cannot reach; the book's theme ships those icons, so the link goes.
     """
-    light = {"savefig.dpi": "figure", "savefig.bbox": None, "animation.frame_format": "jpeg"}
+    light = {
+        "savefig.dpi": "figure",
+        "savefig.bbox": None,
+        "animation.frame_format": "jpeg",
+    }
     with mpl.rc_context(light):
         html = anim.to_jshtml()
-    return re.sub(r'<link rel="stylesheet"\s*href="https?://[^"]*font-awesome[^"]*">', "", html)
+    cdn_link = r'<link rel="stylesheet"\s*href="https?://[^"]*font-awesome[^"]*">'
+    return re.sub(cdn_link, "", html)

@@ -28,12 +28,6 @@ def _grid(images: np.ndarray, nrow: int, pad: int = 2) -> np.ndarray:
     )
 
 
-def _own_axes(ax, figsize):
-    if ax is not None:
-        return ax
-    return plt.subplots(figsize=figsize)[1]
-
-
 def _image_axes(ax):
     ax.grid(False)
     ax.set_xticks([])
@@ -61,7 +55,7 @@ def plot_samples(ds: CifarDataset, per_class: int = 8, seed: int = 0, ax=None):
             for c in range(len(ds.classes))
         ]
     )
-    ax = _own_axes(ax, (per_class * 0.55 + 1.2, len(ds.classes) * 0.55))
+    _, ax = new_axes(ax, figsize=(per_class * 0.55 + 1.2, len(ds.classes) * 0.55))
     ax.imshow(_grid(ds.images[idx], per_class))
     _image_axes(ax)
     ax.set_yticks([34 * c + 17 for c in range(len(ds.classes))], ds.classes)
@@ -90,7 +84,7 @@ def plot_convolution(image: np.ndarray, grey: np.ndarray, edges: np.ndarray, axe
 def plot_augmentations(copies: np.ndarray, ax=None):
     """Show images ``(n, 1 + copies, 32, 32, 3)``, a row each: original, augmented."""
     n, m = copies.shape[:2]
-    ax = _own_axes(ax, (m * 0.8 + 0.4, n * 0.8 + 0.4))
+    _, ax = new_axes(ax, figsize=(m * 0.8 + 0.4, n * 0.8 + 0.4))
     ax.imshow(_grid(copies.reshape(n * m, 32, 32, 3), m))
     _image_axes(ax)
     ax.set_xticks([17], ["original"])
@@ -120,7 +114,7 @@ def plot_curves(histories: dict[str, pd.DataFrame], x: str = "epoch", axes=None)
 
 def plot_confusion(matrix: pd.DataFrame, ax=None, title: str = ""):
     """Show a confusion matrix (rows true, columns predicted) as row shares."""
-    ax = _own_axes(ax, (6, 5.5))
+    _, ax = new_axes(ax, figsize=(6, 5.5))
     share = matrix.to_numpy() / matrix.to_numpy().sum(1, keepdims=True)
     ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
     k = len(matrix)
@@ -198,7 +192,7 @@ def plot_filters(filters: np.ndarray, ax=None, ncols: int = 8):
     hi = filters.max(axis=(1, 2, 3), keepdims=True)
     scaled = (filters - lo) / np.maximum(hi - lo, 1e-12)
     n = len(filters)
-    ax = _own_axes(ax, (ncols * 0.7, -(-n // ncols) * 0.7 + 0.4))
+    _, ax = new_axes(ax, figsize=(ncols * 0.7, -(-n // ncols) * 0.7 + 0.4))
     ax.imshow(_grid(scaled.astype(np.float32), ncols, pad=1), interpolation="nearest")
     _image_axes(ax)
     return ax
