@@ -2,9 +2,10 @@
 
 - ``data``: ``load_cifar10`` (decoded once, cached), ``CifarDataset``, ``subset``,
   ``class_counts``, the augmentation ``random_crop_flip`` and the input normalisation.
-- ``models``: ``TutorialNet`` (PyTorch's tutorial baseline) and ``SmallCNN`` (ours).
+- ``models``: ``TutorialNet`` (PyTorch's tutorial baseline) and ``SmallCNN`` (ours),
+  whose first layer is set by ``whitening_filters``.
 - ``training``: ``TrainConfig``, ``train`` (cached, numerics chosen at run time),
-  ``TrainResult``, ``evaluate``.
+  ``TrainResult``, ``evaluate`` (over the test-time views of ``tta_views``).
 - ``analysis``: a convolution by hand, learned filters, feature maps, the errors.
 - ``plots``: the figures; they take data and an optional ``ax``/``axes``, never train.
 
@@ -35,7 +36,13 @@ from mlxday2.cnn.data import (
     subset,
     to_model_input,
 )
-from mlxday2.cnn.models import MODELS, SmallCNN, TutorialNet, first_conv
+from mlxday2.cnn.models import (
+    MODELS,
+    SmallCNN,
+    TutorialNet,
+    first_conv,
+    whitening_filters,
+)
 from mlxday2.cnn.plots import (
     plot_augmentations,
     plot_confusion,
@@ -52,6 +59,7 @@ from mlxday2.cnn.training import (
     COMPARISON,
     OPTIMIZERS,
     OURS,
+    TTA,
     TUTORIAL,
     TrainConfig,
     TrainResult,
@@ -62,4 +70,5 @@ from mlxday2.cnn.training import (
     recalibrate_batch_norm,
     resolve_device,
     train,
+    tta_views,
 )

@@ -58,8 +58,8 @@ def first_layer_filters(model: nn.Module) -> np.ndarray:
 def feature_maps(model: models.SmallCNN, image: np.ndarray) -> list[np.ndarray]:
     """Return what each stage of a ``SmallCNN`` computes from a uint8 image (32, 32, 3).
 
-    One array per stage, ``(channels, size, size)`` at sizes 32, 16, 8 and 4: the output
-    of the stage's last conv + batch norm + ReLU block, before its pooling.
+    One array per stage, ``(channels, size, size)``: the whitening layer's 24 channels
+    at 31x31, then each block's output at 15x15, 7x7 and 3x3 (after its activation).
     """
     if not isinstance(model, models.SmallCNN):
         raise TypeError(f"model must be a SmallCNN, got {type(model).__name__}")
@@ -72,11 +72,8 @@ def feature_maps(model: models.SmallCNN, image: np.ndarray) -> list[np.ndarray]:
     x = cdata.to_model_input(torch.from_numpy(image).permute(2, 0, 1)[None])
     maps = []
     for stage in model.stages:
-        for layer in stage:
-            if isinstance(layer, nn.MaxPool2d):
-                maps.append(x[0].numpy().copy())
-            x = layer(x)
-    maps.append(x[0].numpy().copy())  # the last stage has no pooling
+        x = stage(x)
+        maps.append(x[0].numpy().copy())
     return maps
 
 

@@ -35,6 +35,7 @@ from mlxday2.cnn import models
 
 OPTIMIZERS = ("sgd", "nesterov", "adam")
 NUMERICS = ("auto", "fp32", "bf16")
+TTA = ("none", "flip", "flip+shift")  # test-time views: see tta_views
 
 
 def _is_int(x) -> bool:
@@ -52,15 +53,15 @@ class TrainConfig:
     """Everything that decides a training run (with code and data: the cache key)."""
 
     model: str = "small"  # a key of models.MODELS
-    epochs: int = 8
+    epochs: int = 9
     batch_size: int = 256
     optimizer: str = "nesterov"  # "sgd" (plain), "nesterov" (momentum 0.9) or "adam"
-    lr: float = 0.2  # peak of the one-cycle schedule, else constant
+    lr: float = 0.8  # peak of the one-cycle schedule, else constant
     one_cycle: bool = True  # rise for a quarter of the steps, then anneal to ~0
     weight_decay: float = 5e-4
-    label_smoothing: float = 0.1
+    label_smoothing: float = 0.2
     augment: bool = True  # random crop (pad 4) and horizontal flip
-    tta_flip: bool = True  # final evaluation averages each test image and its mirror
+    tta: str = "flip+shift"  # views of each test image averaged in the final evaluation
     seed: int = 0
 
     def __post_init__(self):
@@ -76,14 +77,16 @@ class TrainConfig:
         if self.optimizer not in OPTIMIZERS:
             bad("optimizer", f"one of {OPTIMIZERS}")
         if not _is_real(self.lr) or not math.isfinite(self.lr) or self.lr <= 0:
-            bad("lr", "a finite number > 0 (e.g. 0.2 for SGD, 1e-3 for Adam)")
+            bad("lr", "a finite number > 0 (e.g. 0.8 for SGD, 1e-3 for Adam)")
         if not _is_real(self.weight_decay) or not 0 <= self.weight_decay < math.inf:
             bad("weight_decay", "a finite number >= 0 (e.g. 5e-4, or 0 for none)")
         if not _is_real(self.label_smoothing) or not 0 <= self.label_smoothing < 1:
             bad("label_smoothing", "a number in [0, 1) (e.g. 0.1, or 0 for none)")
-        for name in ("one_cycle", "augment", "tta_flip"):
+        for name in ("one_cycle", "augment"):
             if not isinstance(getattr(self, name), bool):
                 bad(name, "True or False (a bool, not a string)")
+        if self.tta not in TTA:
+            bad("tta", f"one of {TTA}")
         if not _is_int(self.seed) or self.seed < 0:
             bad("seed", "an integer >= 0")
 
@@ -98,7 +101,7 @@ TUTORIAL = TrainConfig(
     weight_decay=0.0,
     label_smoothing=0.0,
     augment=False,
-    tta_flip=False,
+    tta="none",
 )
 OURS = TrainConfig()
 
@@ -106,7 +109,7 @@ OURS = TrainConfig()
 # epochs, the same one-cycle schedule), on a subset. The last run's step is far beyond
 # the stability bound of weight decay alone (lr * weight_decay = 5 > 2): its weights
 # grow geometrically until the loss is no longer a finite number.
-_BUDGET = TrainConfig(epochs=2, batch_size=64, tta_flip=False, label_smoothing=0.0)
+_BUDGET = TrainConfig(epochs=2, batch_size=64, tta="none", label_smoothing=0.0)
 COMPARISON = {
     "SGD": dataclasses.replace(_BUDGET, optimizer="sgd", lr=0.1),
     "SGD + Nesterov momentum": dataclasses.replace(
@@ -244,17 +247,38 @@ def _memory_format(numerics: str):
 # ------------------------------------------------------------------------------
 
 
+def tta_views(x: torch.Tensor, tta: str = "none"):
+    """Yield ``(weight, view)``: the test-time views of a batch of model inputs ``x``.
+
+    "none": the images. "flip": also their mirror images. "flip+shift": also the images
+    shifted one pixel down-right and one pixel up-left (edges reflected), and the
+    mirrors of those, each shifted view at half weight.
+    """
+    if tta not in TTA:
+        raise ValueError(f"tta must be one of {TTA}, got {tta!r}")
+    yield 1.0, x
+    if tta != "none":
+        yield 1.0, x.flip(3)
+    if tta == "flip+shift":
+        h, w = x.shape[2:]
+        padded = F.pad(x, (1, 1, 1, 1), mode="reflect")
+        for offset in (0, 2):
+            shifted = padded[:, :, offset : offset + h, offset : offset + w]
+            yield 0.5, shifted
+            yield 0.5, shifted.flip(3)
+
+
 @torch.no_grad()
 def predict_probs(
     model: nn.Module,
     images: torch.Tensor,
     numerics: str = "fp32",
-    tta_flip: bool = False,
-    batch_size: int = 500,
+    tta: str = "none",
+    batch_size: int = 250,
 ) -> torch.Tensor:
     """Return class probabilities ``(N, 10)`` for uint8 images ``(N, 3, 32, 32)``.
 
-    With ``tta_flip`` each image's probabilities are averaged with its mirror image's.
+    Each image's probabilities are the weighted mean over its ``tta_views``.
     """
     device = next(model.parameters()).device
     model.eval()
@@ -262,11 +286,12 @@ def predict_probs(
     for start in range(0, len(images), batch_size):
         x = cdata.to_model_input(images[start : start + batch_size], device)
         x = x.contiguous(memory_format=_memory_format(numerics))
-        with _autocast(numerics, device):
-            p = model(x).float().softmax(1)
-            if tta_flip:
-                p = (p + model(x.flip(3)).float().softmax(1)) / 2
-        probs.append(p.cpu())
+        total, p = 0.0, 0.0
+        for weight, view in tta_views(x, tta):
+            with _autocast(numerics, device):
+                p = p + weight * model(view).float().softmax(1)
+            total += weight
+        probs.append((p / total).cpu())
     return torch.cat(probs)
 
 
@@ -274,11 +299,14 @@ def evaluate(
     model: nn.Module,
     ds: cdata.CifarDataset,
     numerics: str = "fp32",
-    tta_flip: bool = False,
+    tta: str = "none",
 ) -> tuple[float, float, np.ndarray]:
-    """Return ``(mean cross-entropy, accuracy, class probabilities (N, 10))`` on ds."""
+    """Return ``(mean cross-entropy, accuracy, class probabilities (N, 10))`` on ds.
+
+    ``tta`` names the test-time views averaged per image (see ``tta_views``).
+    """
     images, labels = cdata.as_tensors(ds)
-    p = predict_probs(model, images, numerics, tta_flip)
+    p = predict_probs(model, images, numerics, tta)
     loss = -torch.log(p[torch.arange(len(labels)), labels].clamp_min(1e-12)).mean()
     return float(loss), float((p.argmax(1) == labels).float().mean()), p.numpy()
 
@@ -344,11 +372,14 @@ def _fit(config: TrainConfig, train_set, test_set, device: torch.device, numeric
     with torch.random.fork_rng(devices=[]):  # seed the weight initialisation locally
         torch.manual_seed(config.seed)
         model = models.MODELS[config.model]()
-    model = model.to(device, memory_format=_memory_format(numerics))
     images, labels = cdata.as_tensors(train_set)
     n, bs = len(labels), config.batch_size
+    if hasattr(model, "set_whitening"):  # from up to 5,000 training images
+        sample = images[torch.randperm(n, generator=g)[:5000]]
+        model.set_whitening(cdata.to_model_input(sample))
+    model = model.to(device, memory_format=_memory_format(numerics))
     steps_per_epoch = -(-n // bs)
-    opt = make_optimizer(config, model.parameters())
+    opt = make_optimizer(config, [p for p in model.parameters() if p.requires_grad])
     sched = None
     if config.one_cycle:
         sched = torch.optim.lr_scheduler.OneCycleLR(
@@ -412,7 +443,7 @@ def _fit(config: TrainConfig, train_set, test_set, device: torch.device, numeric
                 calibration = cdata.random_crop_flip(calibration, g)
             recalibrate_batch_norm(model, calibration, numerics)
         test_loss, test_acc, probs = evaluate(
-            model, test_set, numerics, config.tta_flip and last
+            model, test_set, numerics, config.tta if last else "none"
         )
         rows.append(
             dict(
