@@ -6,7 +6,7 @@
   whose first layer is set by ``whitening_filters``.
 - ``training``: ``TrainConfig``, ``train`` (cached, numerics chosen at run time),
   ``TrainResult``, ``evaluate`` (over the test-time views of ``tta_views``).
-- ``analysis``: a convolution by hand, learned filters, feature maps, the errors.
+- ``analysis``: a convolution by hand, first-layer filters, feature maps, the errors.
 - ``plots``: the figures; they take data and an optional ``ax``/``axes``, never train.
 
 So ``from mlxday2 import cnn; cnn.train(cnn.OURS, *cnn.load_cifar10())`` works.
@@ -63,6 +63,7 @@ from mlxday2.cnn.training import (
     TUTORIAL,
     TrainConfig,
     TrainResult,
+    bf16_speedup,
     bf16_supported,
     cache_key,
     choose_numerics,

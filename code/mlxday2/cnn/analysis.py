@@ -1,4 +1,4 @@
-"""Inside a CNN: one convolution by hand, learned filters, feature maps, the errors.
+"""Inside a CNN: one convolution by hand, first-layer filters, feature maps, the errors.
 
 Every function here computes and returns plain data (arrays, DataFrames); ``plots``
 draws it.
