@@ -29,6 +29,7 @@ class TutorialNet(nn.Module):
 
 
 WHITENING_SIZE = 2  # the whitening layer sees 2x2 patches: 12 numbers (2 x 2 x RGB)
+WHITENING_FILTERS = 2 * 3 * WHITENING_SIZE**2  # each patch direction and its negative
 
 
 def whitening_filters(x: torch.Tensor, eps: float = 5e-4) -> torch.Tensor:
@@ -88,7 +89,7 @@ class SmallCNN(nn.Module):
                 f"128)), got {widths!r}"
             )
         self.widths = tuple(widths)
-        whiten = nn.Conv2d(3, 24, WHITENING_SIZE)
+        whiten = nn.Conv2d(3, WHITENING_FILTERS, WHITENING_SIZE)
         whiten.weight.requires_grad_(False)  # set from the data, not learned
         c = [whiten.out_channels, *widths]
         self.stages = nn.Sequential(
@@ -102,7 +103,7 @@ class SmallCNN(nn.Module):
     @torch.no_grad()
     def set_whitening(self, x: torch.Tensor) -> None:
         """Set the first layer to whiten the 2x2 patches of model inputs ``x``."""
-        self.stages[0][0].weight.copy_(whitening_filters(x))
+        first_conv(self).weight.copy_(whitening_filters(x))
 
     def forward(self, x):
         return self.head(self.stages(x)) / self.LOGIT_SCALE
