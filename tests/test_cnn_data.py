@@ -10,6 +10,7 @@ import threading
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 from mlxday2 import cache, cnn
@@ -193,7 +194,7 @@ def test_subsets_are_seeded_and_checked_and_differ_in_digest():
     assert cnn.class_counts(ds).sum() == 50
 
 
-def test_augmentation_keeps_shapes_and_pixels_and_is_seeded():
+def test_augmentation_keeps_shapes_and_is_seeded():
     images = (
         torch.arange(2 * 3 * 32 * 32)
         .remainder(256)
@@ -203,8 +204,37 @@ def test_augmentation_keeps_shapes_and_pixels_and_is_seeded():
     a = cnn.random_crop_flip(images, torch.Generator().manual_seed(0))
     b = cnn.random_crop_flip(images, torch.Generator().manual_seed(0))
     assert a.shape == images.shape and a.dtype == torch.uint8 and torch.equal(a, b)
-    # every output pixel is an input pixel or the zero padding
-    assert set(a.unique().tolist()) <= set(images.unique().tolist()) | {0}
+    assert not torch.equal(a, cnn.random_crop_flip(images, torch.Generator()))
+
+
+def _shifted_views(image, pad):
+    """Yield (view, flipped): each crop of the reflect-padded image, and its mirror."""
+    padded = F.pad(image[None].float(), (pad,) * 4, mode="reflect")[0].to(torch.uint8)
+    h, w = image.shape[1:]
+    for dy in range(2 * pad + 1):
+        for dx in range(2 * pad + 1):
+            view = padded[:, dy : dy + h, dx : dx + w]
+            yield view, False
+            yield view.flip(2), True
+
+
+@pytest.mark.parametrize("flip", [None, "given"])
+def test_augmentation_is_a_reflected_shift_and_a_mirror(flip):
+    g = torch.Generator().manual_seed(1)
+    images = torch.randint(0, 256, (16, 3, 32, 32), generator=g, dtype=torch.uint8)
+    wanted = None if flip is None else torch.arange(16) % 3 == 0
+    out = cnn.random_crop_flip(images, g, flip=wanted)
+    for i in range(len(images)):
+        flips = [f for v, f in _shifted_views(images[i], cnn.CROP_PAD)
+                 if torch.equal(out[i], v)]
+        assert flips, f"image {i} is not a reflected shift of at most CROP_PAD"
+        if wanted is not None:
+            assert bool(wanted[i]) in flips
+
+
+def test_model_input_is_the_image_normalised():
+    images = torch.arange(2 * 3 * 32 * 32).remainder(256).to(torch.uint8)
+    images = images.reshape(2, 3, 32, 32)
     plain = cnn.to_model_input(images)
     mean, std = (
         torch.tensor(cnn.MEAN)[:, None, None],

@@ -60,7 +60,9 @@ def test_models_map_images_to_ten_logits(model):
     assert net(torch.zeros(5, 3, 32, 32)).shape == (5, 10)
 
 
-@pytest.mark.parametrize("widths", [(32, 64), (32, 0, 8), (32.0, 64, 128)])
+@pytest.mark.parametrize(
+    "widths", [(32, 64), (32, 0, 8), (32.0, 64, 128), (32, True, 8)]
+)
 def test_bad_widths_raise_a_clear_error(widths):
     with pytest.raises(ValueError, match="widths must be three integers >= 1"):
         cnn.SmallCNN(widths)
@@ -123,7 +125,12 @@ def test_whitening_filters_decorrelate_the_patches():
     net = cnn.SmallCNN()
     net.set_whitening(x)
     assert torch.equal(cnn.first_conv(net).weight, cnn.whitening_filters(x))
-    assert not cnn.first_conv(net).weight.requires_grad  # set from data, not learned
+    whiten = cnn.first_conv(net)
+    assert whiten.bias is None and not whiten.weight.requires_grad  # nothing learns
+    loss = net(x[:4]).square().sum()
+    loss.backward()
+    assert whiten.weight.grad is None
+    assert all(p.grad is not None for p in net.parameters() if p.requires_grad)
 
 
 def test_tta_views_are_the_image_its_mirror_and_shifted_copies():

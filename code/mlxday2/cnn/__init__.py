@@ -25,6 +25,7 @@ from mlxday2.cnn.analysis import (
 )
 from mlxday2.cnn.data import (
     CLASSES,
+    CROP_PAD,
     MEAN,
     SOURCES,
     STD,

@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 from torch.utils.data import Dataset
 from tqdm import tqdm  # plain text bars (tqdm.auto warns without ipywidgets)
 
@@ -126,22 +125,44 @@ def class_counts(ds: CifarDataset) -> pd.Series:
     return pd.Series(counts, index=ds.classes, name="images")
 
 
-def random_crop_flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Return uint8 images ``(B, 3, 32, 32)`` shifted up to 4 pixels, flipped at random.
+CROP_PAD = 2  # the most pixels an augmented training image is shifted by
 
-    The shift is a random 32x32 crop of the image zero-padded by 4; half the images are
-    mirrored left-right. Done on whole uint8 batches: cheap next to the network's work.
+
+def _reflect(i: torch.Tensor, n: int) -> torch.Tensor:
+    """Map indices ``-n < i < 2n - 1`` into ``0..n-1``, mirrored at the edges.
+
+    The rule of ``F.pad(mode="reflect")``: index -1 reads pixel 1, index n pixel n-2.
     """
-    b = images.shape[0]
-    padded = F.pad(images, (4, 4, 4, 4))
-    dy, dx = torch.randint(0, 9, (2, b), generator=generator)
-    ar = torch.arange(32)
-    rows = (dy[:, None] + ar)[:, None, :, None]
-    cols = (dx[:, None] + ar)[:, None, None, :]
-    channels = torch.arange(3)[None, :, None, None]
-    out = padded[torch.arange(b)[:, None, None, None], channels, rows, cols]
-    flip = torch.rand(b, generator=generator) < 0.5
-    return torch.where(flip[:, None, None, None], out.flip(3), out)
+    i = i.abs()
+    return torch.where(i >= n, 2 * (n - 1) - i, i)
+
+
+def random_crop_flip(
+    images: torch.Tensor,
+    generator: torch.Generator,
+    flip: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Return uint8 images ``(B, 3, H, W)``, shifted up to ``CROP_PAD`` pixels, flipped.
+
+    Each image is shifted by a random offset in each direction, its border filled with
+    the image's own reflection (as ``tta_views`` does at test time), so no black band
+    appears. ``flip``, a bool tensor ``(B,)``, says which images to mirror left-right;
+    by default each is mirrored with probability 1/2. Shift and mirror are a single
+    gather of pixel indices, on uint8: cheap next to the network's work.
+    """
+    b, c, h, w = images.shape
+    dy, dx = torch.randint(-CROP_PAD, CROP_PAD + 1, (2, b), generator=generator)
+    if flip is None:
+        flip = torch.rand(b, generator=generator) < 0.5
+    rows = _reflect(dy[:, None] + torch.arange(h), h)
+    cols = _reflect(dx[:, None] + torch.arange(w), w)
+    cols = torch.where(flip[:, None], cols.flip(1), cols)  # a mirror: read backwards
+    return images[
+        torch.arange(b)[:, None, None, None],
+        torch.arange(c)[None, :, None, None],
+        rows[:, None, :, None],
+        cols[:, None, None, :],
+    ]
 
 
 def augmented_copies(ds: CifarDataset, indices, copies: int, seed: int) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from mlxday2.cnn.data import CifarDataset
+from mlxday2.cnn.data import CROP_PAD, CifarDataset
 from mlxday2.plotting import PALETTE, new_axes
 
 
@@ -88,7 +88,7 @@ def plot_augmentations(copies: np.ndarray, ax=None):
     ax.imshow(_grid(copies.reshape(n * m, 32, 32, 3), m))
     _image_axes(ax)
     ax.set_xticks([17], ["original"])
-    ax.set_title("random crop (shift up to 4 px) and flip, as in training")
+    ax.set_title(f"random shift (up to {CROP_PAD} px, edges mirrored) and flip")
     return ax
 
 
