@@ -322,3 +322,20 @@ def test_numerics_are_chosen_per_model_and_batch_size(monkeypatch):
     assert cnn.choose_numerics("cpu", model="tutorial", batch_size=32) == "fp32"
     with pytest.raises(ValueError, match="model must be one of"):
         cnn.choose_numerics("cpu", model="resnet")
+
+
+def test_fused_adam_takes_the_same_steps_as_plain_adam():
+    torch.manual_seed(0)
+    nets = [cnn.TutorialNet(), cnn.TutorialNet()]
+    nets[1].load_state_dict(nets[0].state_dict())
+    fused = training.make_optimizer(cnn.TUTORIAL, nets[0].parameters())
+    plain = torch.optim.Adam(nets[1].parameters(), lr=cnn.TUTORIAL.lr)
+    assert fused.defaults["fused"] and isinstance(fused, torch.optim.Adam)
+    x, y = torch.randn(8, 3, 32, 32), torch.arange(8)
+    for _ in range(3):
+        for net, opt in zip(nets, (fused, plain)):
+            opt.zero_grad()
+            F.cross_entropy(net(x), y).backward()
+            opt.step()
+    for a, b in zip(nets[0].parameters(), nets[1].parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)

