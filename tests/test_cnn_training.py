@@ -124,8 +124,8 @@ def test_whitening_filters_decorrelate_the_patches():
     assert torch.allclose(torch.cov(z.T), torch.eye(12, dtype=z.dtype), atol=1e-3)
     net = cnn.SmallCNN()
     net.set_whitening(x)
-    assert torch.equal(cnn.first_conv(net).weight, cnn.whitening_filters(x))
     whiten = cnn.first_conv(net)
+    assert torch.equal(whiten.weight, cnn.whitening_filters(x))
     assert whiten.bias is None and not whiten.weight.requires_grad  # nothing learns
     loss = net(x[:4]).square().sum()
     loss.backward()

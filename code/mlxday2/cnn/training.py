@@ -201,11 +201,9 @@ def bf16_speedup(
     best = {"fp32": math.inf, "bf16": math.inf}
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        nets = {
-            n: models.MODELS[model]().to(memory_format=torch.channels_last)
-            for n in best
-        }
-        x = x.contiguous(memory_format=torch.channels_last)
+        layout = _memory_format(torch.device("cpu"))  # as training lays them out
+        nets = {n: models.MODELS[model]().to(memory_format=layout) for n in best}
+        x = x.contiguous(memory_format=layout)
         for _ in range(1 + repeats):
             for numerics, net in nets.items():
                 start = time.perf_counter()
