@@ -2,7 +2,7 @@
 
 The MSE on a 400 x 400 grid of (w, b) is computed two ways:
 
-* ``mlxday2.optim.loss_surface``: five moments of the data (one pass, ``data_moments``), then
+* ``mlxday2.optimization.loss_surface``: five moments of the data (one pass, ``data_moments``), then
   arithmetic on the grid (``surface_from_moments``, timed on its own too);
 * brute force: ``mean((w * x + b - y) ** 2)`` at every grid point, over chunks of samples so the
   memory stays bounded (at most ``CHUNK_ELEMENTS`` floats at once).
@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from mlxday2.optim import data_moments, loss_surface, surface_from_moments
+from mlxday2.optimization import data_moments, loss_surface, surface_from_moments
 
 GRID = 400
 CHUNK_ELEMENTS = 4_000_000  # 32 MB of float64 per chunk
@@ -54,14 +54,20 @@ def best_time(fn, repeats: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="brute force on every grid row at n = 1e6 too")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="brute force on every grid row at n = 1e6 too",
+    )
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)
     w = np.linspace(-10, 60, GRID)
     b = np.linspace(-10, 60, GRID)
     totals, grids = {}, {}
-    print(f"grid {GRID} x {GRID}; times are the best of {REPEATS} runs (brute force: one run)")
+    print(
+        f"grid {GRID} x {GRID}; times are the best of {REPEATS} runs (brute force: one run)"
+    )
     print(
         f"{'n':>9} {'loss_surface (s)':>17} {'of which grid (s)':>18} {'brute force (s)':>16}"
         f" {'brute/loss_surface':>19}  max rel. diff"
@@ -78,14 +84,21 @@ def main() -> None:
         brute = brute_force(x, y, w, b[:rows])
         brute_time = (time.perf_counter() - start) * GRID / rows
         diff = np.max(np.abs(brute - surface[:rows]) / brute)
-        note = "" if rows == GRID else f"  (brute force timed on {rows} of {GRID} rows, scaled up)"
+        note = (
+            ""
+            if rows == GRID
+            else f"  (brute force timed on {rows} of {GRID} rows, scaled up)"
+        )
         print(
             f"{n:>9.0e} {totals[n]:>17.5f} {grids[n]:>18.5f} {brute_time:>16.2f}"
             f" {brute_time / totals[n]:>19.0f}  {diff:.1e}{note}"
         )
     big, small = 1_000_000, 1_000
-    print(f"loss_surface time, n=1e6 / n=1e3: {totals[big] / totals[small]:.2f}"
-          f" (the grid part: {grids[big] / grids[small]:.2f}; the rest is one pass over the data)")
+    print(
+        f"loss_surface time, n=1e6 / n=1e3: {totals[big] / totals[small]:.2f}"
+        f" (the grid part: {grids[big] / grids[small]:.2f}; the rest is one pass over the data)"
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -63,7 +63,9 @@ def built_book() -> Path:
     """Build the book once per session and return ``_build/html``; fail with the build log."""
     result = build_book()
     if result.returncode != 0:
-        pytest.fail(f"jupyter-book build failed:\n{result.stdout[-20000:]}\n{result.stderr[-20000:]}")
+        pytest.fail(
+            f"jupyter-book build failed:\n{result.stdout[-20000:]}\n{result.stderr[-20000:]}"
+        )
     return ROOT / "_build" / "html"
 
 
@@ -90,7 +92,14 @@ class Page(HTMLParser):
         if tag == "a" and attrs.get("name"):
             self.ids.add(attrs["name"])
         for key in ("href", "src"):
-            if attrs.get(key) and tag in ("a", "link", "img", "script", "source", "iframe"):
+            if attrs.get(key) and tag in (
+                "a",
+                "link",
+                "img",
+                "script",
+                "source",
+                "iframe",
+            ):
                 self.links.append(attrs[key])
 
 

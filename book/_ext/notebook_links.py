@@ -29,14 +29,18 @@ def _fix_colab_button(app, pagename, templatename, context, doctree) -> None:
         return
     org, repo = repository.split("github.com/")[-1].split("/")[:2]
     path_to_book = options.get("path_to_docs", "").strip("/")
-    notebook = f"{path_to_book}/{pagename}.ipynb" if path_to_book else f"{pagename}.ipynb"
+    notebook = (
+        f"{path_to_book}/{pagename}.ipynb" if path_to_book else f"{pagename}.ipynb"
+    )
     branch = app.config.colab_notebooks_branch
     for group in context.get("header_buttons", []):
         if group.get("label") != "launch-buttons":
             continue
         for button in group.get("buttons", []):
             if button.get("text") == "Colab":
-                button["url"] = f"{colab_url}/github/{org}/{repo}/blob/{branch}/{notebook}"
+                button["url"] = (
+                    f"{colab_url}/github/{org}/{repo}/blob/{branch}/{notebook}"
+                )
 
 
 def _merge_cached_outputs(app, exception) -> None:
@@ -46,7 +50,9 @@ def _merge_cached_outputs(app, exception) -> None:
         return
     from jupyter_cache import get_cache
 
-    cache_path = Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+    cache_path = Path(
+        app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache"
+    )
     if not cache_path.exists():
         return
     cache = get_cache(cache_path)

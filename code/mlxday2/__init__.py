@@ -1,20 +1,18 @@
 """MLx Day 2: the code the book's chapters call.
 
-The package is a map of the book, one module (or small subpackage) per topic:
+The package is a map of the book: chapter ``book/<chapter>.md`` calls the subpackage
+``mlxday2.<chapter>``, tested in ``tests/<chapter>/`` (``tests/test_layout.py`` derives
+the map from ``_toc.yml`` and holds it):
 
-- ``data``: where the data live; ``fetch`` a registered file, verified by SHA-256.
-- ``causal``: Simpson's paradox, the kidney stones and back-door adjustment, hidden
-  confounders, and what can be identified (chapters ``causality`` and
-  ``causal_representation``).
-- ``optim``: the practical's gradient descent, SGD, mini-batch SGD and Adam on least squares
-  (chapter ``optimization``).
-- ``theory`` and ``saddles``: the lecture's rates, momentum, stochastic gradients and saddle
-  points (chapter ``optimization_theory``).
-- ``cnn``: CIFAR-10, the models, training with a cache, and what a trained network does
-  (chapter ``cnn``).
-- ``mpi_data``, ``regression``, ``stata``, ``longley``: the MPI data, the regression, Stata's
-  output and workflow, and NIST's certified values to check against (chapter ``regression``).
-- ``plotting`` (the shared figure style) and ``book`` (``glue`` for numbers in the prose).
+- ``causality``, ``causal_representation``: Prof. Kun Zhang's lecture;
+- ``optimization`` (the practical) and ``optimization_theory`` (Prof. Chi Jin's lecture);
+- ``cnn``: the practical's Part 2, a small CNN on CIFAR-10;
+- ``regression``: the MPI data, OLS, VIF and Stata's layout beside Python.
+
+Below them a small shared core that imports no chapter: ``checks`` (argument checks),
+``plotting`` (the figure style), ``book`` (``glue`` for numbers in the prose),
+``datasets`` (registered, verified data files) and ``cache`` (derived artefacts). A
+chapter imports only the core and chapters before it in the table of contents.
 
 Conventions every module follows (CONTRIBUTING.md has the long form):
 

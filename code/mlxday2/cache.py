@@ -1,25 +1,21 @@
 """A store for derived artefacts (decoded images, trained models): keyed, verified.
 
-An artefact is a file in the cache directory (``mlxday2.data.cache_dir()``, set by
-``$MLXDAY2_CACHE``) whose name holds a key, and a SHA-256 of its bytes in a file beside
+An artefact is a file in the cache directory (``cache_dir()``: ``$MLXDAY2_CACHE``, else
+``_cache/`` at the repository root, else the system's cache directory) whose name holds a key, and a SHA-256 of its bytes in a file beside
 it (``<name>.sha256``). The rules that keep a cache from going stale or corrupt:
 
 - **Keys cover everything that changes the content**: ``make_key`` hashes any JSON-able
-parts;
-  callers pass the source of the code that made the artefact (``source_digest``), its
+  parts; callers pass the source of the code that made the artefact (``source_digest``), its
   constants, a digest of the data's bytes (``array_digest``, not its length), the
   library versions (``library_versions``) and the numerics.
 - **Verified on load**: ``load`` checks the stored SHA-256 first; a missing or wrong
-digest, or
-  any error while reading, warns with the path, deletes the file and returns ``None``,
+  digest, or any error while reading, warns with the path, deletes the file and returns ``None``,
   so the caller recomputes.
 - **Atomic writes**: ``save`` writes a uniquely named temporary file in the same
-directory and
-  renames it into place, so concurrent writers never see each other's half-written
+  directory and renames it into place, so concurrent writers never see each other's half-written
   files.
-- **Writability first**: ``writable_cache_dir`` checks the directory before expensive
-work and
-  says which directory failed and how to choose another (``MLXDAY2_CACHE``).
+- **Writability first**: ``writable_dir`` checks the directory before expensive work
+  and says which directory failed and how to choose another (``MLXDAY2_CACHE``).
 """
 
 from __future__ import annotations
@@ -37,18 +33,60 @@ from typing import IO, Any, Callable, TypeVar
 
 import numpy as np
 
-from mlxday2 import data as _data
+from mlxday2 import datasets
 
 T = TypeVar("T")
 
 
-def writable_cache_dir() -> Path:
-    """Return the cache directory after proving a file can be written there.
+def _cache_location() -> tuple[Path, str]:
+    """Return the cache directory and, for error messages, why it is that one."""
+    setting = os.environ.get("MLXDAY2_CACHE")
+    if setting:
+        return Path(setting).expanduser().resolve(), f"MLXDAY2_CACHE is {setting!r}"
+    default = "the default, as MLXDAY2_CACHE is not set"
+    if (datasets._REPO_ROOT / "_config.yml").exists():
+        return datasets._REPO_ROOT / "_cache", default
+    return datasets.pooch.os_cache("mlxday2"), default
 
-    Raises ``mlxday2.data.DirectoryError`` naming the directory and ``MLXDAY2_CACHE``
-    otherwise; call it before the expensive work whose result goes into the cache.
+
+def cache_dir() -> Path:
+    """Return the directory for derived artefacts (decoded arrays, trained models).
+
+    ``$MLXDAY2_CACHE`` if set, else ``<repository>/_cache`` (git-ignored), else the
+    operating system's cache directory (``~/.cache/mlxday2`` on Linux). Created on first
+    use; raises ``DirectoryError`` naming the directory and ``MLXDAY2_CACHE`` when it
+    cannot be. An existing cache may be read-only (reading it is fine): call
+    ``writable_dir`` before work whose result goes into it.
     """
-    return _data.ensure_writable_cache()
+    path, why = _cache_location()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise datasets.DirectoryError(
+            f"cannot create the cache directory {path} ({why}): "
+            f"{err.strerror or err}. Set MLXDAY2_CACHE to a directory you can write to."
+        ) from err
+    return path
+
+
+def writable_dir() -> Path:
+    """Return ``cache_dir()`` after checking that a file can be written there.
+
+    Call it before expensive work whose result goes into the cache (decoding, training),
+    so a read-only cache is reported at once, naming the directory and
+    ``MLXDAY2_CACHE``, rather than after the work is done.
+    """
+    path = cache_dir()
+    try:
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".mlxday2-write-check-"):
+            pass
+    except OSError as err:
+        _, why = _cache_location()
+        raise datasets.DirectoryError(
+            f"cannot write to the cache directory {path} ({why}): "
+            f"{err.strerror or err}. Set MLXDAY2_CACHE to a directory you can write to."
+        ) from err
+    return path
 
 
 def make_key(*parts: Any) -> str:
@@ -117,7 +155,7 @@ def load(path: Path, read: Callable[[Path], T]) -> T | None:
         return None
     try:
         expected = _digest_path(path).read_text().strip()
-        actual = _data.sha256sum(path)
+        actual = datasets.sha256sum(path)
         if actual != expected:
             raise ValueError(
                 f"SHA-256 {actual[:12]}... does not match the stored {expected[:12]}..."
@@ -150,12 +188,14 @@ def save(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
                 dir=path.parent, prefix=f".{target.name}.", suffix=".part"
             )
             written.append(tmp)
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; cached files are shared
+            os.chmod(
+                tmp, 0o666 & ~_umask()
+            )  # mkstemp makes 0600; cached files are shared
             with os.fdopen(fd, "wb") as f:
                 if writer is not None:
                     writer(f)
                 else:
-                    f.write(_data.sha256sum(written[0]).encode())
+                    f.write(datasets.sha256sum(written[0]).encode())
         os.replace(written[0], path)
         os.replace(written[1], _digest_path(path))
     finally:

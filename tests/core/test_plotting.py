@@ -18,4 +18,6 @@ def test_animation_html_loads_nothing_from_elsewhere_and_uses_jpeg_frames():
     plt.close(fig)
     assert "<link" not in html and "https://" not in html
     assert html.count("data:image/jpeg;base64") == 3
-    assert "fa-play" in html  # the controls are still there; the theme ships their icons
+    assert (
+        "fa-play" in html
+    )  # the controls are still there; the theme ships their icons

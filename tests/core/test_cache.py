@@ -9,8 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-from mlxday2 import cache
-from mlxday2 import data as mdata
+from mlxday2 import cache, datasets
 
 
 def _write_bytes(data: bytes):
@@ -96,8 +95,8 @@ def test_an_uncreatable_cache_dir_names_itself_and_the_variable(tmp_path, monkey
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("MLXDAY2_CACHE", str(blocker / "cache"))
-    with pytest.raises(mdata.DirectoryError, match="MLXDAY2_CACHE") as err:
-        cache.writable_cache_dir()
+    with pytest.raises(datasets.DirectoryError, match="MLXDAY2_CACHE") as err:
+        cache.writable_dir()
     assert str(blocker) in str(err.value)
 
 
@@ -107,9 +106,9 @@ def test_an_unwritable_cache_dir_names_itself_and_the_variable(tmp_path, monkeyp
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(mdata.tempfile, "NamedTemporaryFile", refuse)
-    with pytest.raises(mdata.DirectoryError, match="MLXDAY2_CACHE") as err:
-        cache.writable_cache_dir()
+    monkeypatch.setattr(cache.tempfile, "NamedTemporaryFile", refuse)
+    with pytest.raises(datasets.DirectoryError, match="MLXDAY2_CACHE") as err:
+        cache.writable_dir()
     assert str(tmp_path) in str(err.value)
 
 

@@ -43,8 +43,12 @@ CHROMIUM_FLAGS = [
 
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
-MAX_SHOT_HEIGHT = 16000  # pixels; Chromium cannot capture much taller pages in one piece
-SERVER_LIFETIME = 900  # seconds; the server shuts itself down after this even if nobody stops it
+MAX_SHOT_HEIGHT = (
+    16000  # pixels; Chromium cannot capture much taller pages in one piece
+)
+SERVER_LIFETIME = (
+    900  # seconds; the server shuts itself down after this even if nobody stops it
+)
 
 
 def find_browser() -> tuple[str, str]:
@@ -110,7 +114,9 @@ def serve(root: Path) -> Site:
     handler = type("Handler", (_QuietHandler,), {"requests": requests})
     server = _Server(("127.0.0.1", 0), partial(handler, directory=str(root)))
     server.timeout = 5
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, name="site-server", daemon=True
+    )
     thread.start()
     watchdog = threading.Timer(SERVER_LIFETIME, server.shutdown)
     watchdog.daemon = True
@@ -129,8 +135,12 @@ def start_chromium(chromium: str, chromedriver: str, profile: Path):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
     options.add_argument(f"--window-size={DESKTOP[0]},{DESKTOP[1]}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+    options.set_capability(
+        "goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"}
+    )
+    driver = webdriver.Chrome(
+        service=Service(executable_path=chromedriver), options=options
+    )
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(30)
     driver.execute_cdp_cmd("Network.enable", {})
@@ -158,7 +168,13 @@ def screenshot(driver, path: Path, max_height: int = MAX_SHOT_HEIGHT) -> Path:
         "return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)"
     )
     width = driver.execute_script("return document.documentElement.clientWidth")
-    clip = {"x": 0, "y": 0, "width": width, "height": min(height, max_height), "scale": 1}
+    clip = {
+        "x": 0,
+        "y": 0,
+        "width": width,
+        "height": min(height, max_height),
+        "scale": 1,
+    }
     shot = driver.execute_cdp_cmd(
         "Page.captureScreenshot",
         {"format": "png", "captureBeyondViewport": True, "clip": clip},
@@ -187,7 +203,9 @@ def read_traffic(driver, base_url: str) -> Traffic:
     """Return the console errors and the requests that failed or left ``base_url`` since the
     last call (or :func:`drain_logs`)."""
     console = [
-        entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if entry["level"] == "SEVERE"
     ]
     urls: dict[str, str] = {}
     failed, outside = [], []
@@ -207,7 +225,9 @@ def read_traffic(driver, base_url: str) -> Traffic:
             url = urls.get(params["requestId"], params["requestId"])
             failed.append(f"{url} ({params.get('errorText', 'failed')})")
     unique = lambda items: list(dict.fromkeys(items))  # noqa: E731 (keep the order)
-    return Traffic(console_errors=unique(console), failed=unique(failed), outside=unique(outside))
+    return Traffic(
+        console_errors=unique(console), failed=unique(failed), outside=unique(outside)
+    )
 
 
 # --- Probes: JavaScript run in the page, each returning plain data ---------------------------
@@ -230,7 +250,9 @@ window.__describe = function (el) {
 """
 
 # Images: each scrolled into view (so lazy ones load) and given up to 10 s to decode.
-IMAGES_JS = DESCRIBE_JS + """
+IMAGES_JS = (
+    DESCRIBE_JS
+    + """
 const done = arguments[arguments.length - 1];
 const content = document.querySelector('main') || document.body;
 const images = Array.from(content.querySelectorAll('img'));
@@ -253,10 +275,13 @@ Promise.race([decoded, timeout]).then(() => done(images.map(img => {
   };
 })));
 """
+)
 
 # Math: MathJax 3 replaces each math element's TeX with <mjx-container>. Raw TeX left in the
 # visible text means it did not.
-MATH_JS = DESCRIBE_JS + """
+MATH_JS = (
+    DESCRIBE_JS
+    + """
 const done = arguments[arguments.length - 1];
 const finish = () => {
   const article = document.querySelector('article') || document.body;
@@ -290,9 +315,12 @@ if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) 
   setTimeout(finish, 1500);
 }
 """
+)
 
 # Elements that stick out to the right of the viewport (the outermost ones, not their children).
-OVERFLOW_JS = DESCRIBE_JS + """
+OVERFLOW_JS = (
+    DESCRIBE_JS
+    + """
 const doc = document.documentElement;
 const width = doc.clientWidth;
 const result = {scroll_width: doc.scrollWidth, client_width: width, culprits: []};
@@ -313,10 +341,13 @@ for (const el of document.body.querySelectorAll('*')) {
 }
 return result;
 """
+)
 
 # Code blocks (cell inputs, included source) that scroll sideways. Folded cells are unfolded
 # first, since a reader who opens them sees the same block.
-CODE_JS = DESCRIBE_JS + """
+CODE_JS = (
+    DESCRIBE_JS
+    + """
 document.querySelectorAll('article details').forEach(d => d.open = true);
 document.querySelectorAll('article .toggle-hidden')
   .forEach(e => e.classList.remove('toggle-hidden'));
@@ -344,10 +375,13 @@ return blocks.filter(pre => pre.scrollWidth > pre.clientWidth + 1).map(pre => {
   };
 });
 """
+)
 
 # Each content figure composited over what lies behind it (the CSS backgrounds of the image and
 # its ancestors): the colour most of the figure shows, and its relative luminance.
-FIGURE_BACKGROUND_JS = DESCRIBE_JS + """
+FIGURE_BACKGROUND_JS = (
+    DESCRIBE_JS
+    + """
 const parse = c => { const m = c.match(/[\\d.]+/g) || [0, 0, 0, 0];
   return [+m[0], +m[1], +m[2], m.length > 3 ? +m[3] : 1]; };
 const backdrop = img => {
@@ -397,6 +431,7 @@ return figures.filter(img => img.naturalWidth > 0).map(img => {
   };
 });
 """
+)
 
 THEME_JS = "return document.documentElement.dataset.theme || null;"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
@@ -27,7 +26,9 @@ def test_every_toc_page_is_built(built_book):
 def test_page_has_no_error_output_and_no_missing_figure(built_book, page):
     html_file = built_book / f"{page}.html"
     refs = read_page(html_file)
-    assert "Traceback (most recent call last)" not in refs.text, f"{page}: a cell printed a traceback"
+    assert "Traceback (most recent call last)" not in refs.text, (
+        f"{page}: a cell printed a traceback"
+    )
     errors = [c for c in refs.classes if re.search(r"\boutput (traceback|error)\b", c)]
     assert not errors, f"{page}: error outputs {errors}"
     for src in refs.images:
@@ -35,7 +36,9 @@ def test_page_has_no_error_output_and_no_missing_figure(built_book, page):
         if url.scheme in ("http", "https", "data"):
             continue
         target = (html_file.parent / unquote(url.path)).resolve()
-        assert target.exists(), f"{page}: figure {src} is referenced but {target} does not exist"
+        assert target.exists(), (
+            f"{page}: figure {src} is referenced but {target} does not exist"
+        )
 
 
 @pytest.mark.parametrize("page", toc_chapters())
@@ -50,14 +53,18 @@ def test_second_build_reexecutes_nothing(built_book):
     """With nothing changed, a rebuild takes every chapter from the execution cache."""
     result = build_book()
     assert result.returncode == 0, result.stdout[-5000:]
-    assert "Executing notebook" not in result.stdout, "a rebuild with nothing changed re-executed a chapter"
+    assert "Executing notebook" not in result.stdout, (
+        "a rebuild with nothing changed re-executed a chapter"
+    )
 
 
 def test_code_is_not_a_package():
     import code
 
     assert not (ROOT / "code" / "__init__.py").exists()
-    assert hasattr(code, "InteractiveConsole"), "import code must give the standard library module"
+    assert hasattr(code, "InteractiveConsole"), (
+        "import code must give the standard library module"
+    )
 
 
 @pytest.mark.parametrize("page", toc_chapters())

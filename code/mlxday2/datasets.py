@@ -16,13 +16,12 @@ The data directory is ``$MLXDAY2_DATA`` when that is set (it must exist: a typo 
 reported, not created), else ``data/`` at the repository root, else (installed without
 the repository, as on Colab) the operating system's cache directory. What the book
 derives from the data (decoded arrays, trained models) goes to a separate, writable
-cache directory (``cache_dir()``), so the data directory may be read-only.
+cache directory (``mlxday2.cache.cache_dir()``), so the data directory may be read-only.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,57 +134,6 @@ def data_dir() -> Path:
         f"MLXDAY2_DATA is {setting!r}, but {path} does not exist. Check it for a typo; "
         f"to download the data there, create it first (mkdir -p {path}); {unset}."
     )
-
-
-def _cache_location() -> tuple[Path, str]:
-    """Return the cache directory and, for error messages, why it is that one."""
-    setting = os.environ.get("MLXDAY2_CACHE")
-    if setting:
-        return Path(setting).expanduser().resolve(), f"MLXDAY2_CACHE is {setting!r}"
-    default = "the default, as MLXDAY2_CACHE is not set"
-    if (_REPO_ROOT / "_config.yml").exists():
-        return _REPO_ROOT / "_cache", default
-    return pooch.os_cache("mlxday2"), default
-
-
-def cache_dir() -> Path:
-    """Return the directory for derived artefacts (decoded arrays, trained models).
-
-    ``$MLXDAY2_CACHE`` if set, else ``<repository>/_cache`` (git-ignored), else the
-    operating system's cache directory (``~/.cache/mlxday2`` on Linux). Created on first
-    use; raises ``DirectoryError`` naming the directory and ``MLXDAY2_CACHE`` when it
-    cannot be. An existing cache may be read-only (reading it is fine): call
-    ``ensure_writable_cache`` before work whose result goes into it.
-    """
-    path, why = _cache_location()
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise DirectoryError(
-            f"cannot create the cache directory {path} ({why}): "
-            f"{err.strerror or err}. Set MLXDAY2_CACHE to a directory you can write to."
-        ) from err
-    return path
-
-
-def ensure_writable_cache() -> Path:
-    """Return ``cache_dir()`` after checking that a file can be written there.
-
-    Call it before expensive work whose result goes into the cache (decoding, training),
-    so a read-only cache is reported at once, naming the directory and
-    ``MLXDAY2_CACHE``, rather than after the work is done.
-    """
-    path = cache_dir()
-    try:
-        with tempfile.NamedTemporaryFile(dir=path, prefix=".mlxday2-write-check-"):
-            pass
-    except OSError as err:
-        _, why = _cache_location()
-        raise DirectoryError(
-            f"cannot write to the cache directory {path} ({why}): "
-            f"{err.strerror or err}. Set MLXDAY2_CACHE to a directory you can write to."
-        ) from err
-    return path
 
 
 # --- verified copies ------------------------------------------------------------------

@@ -27,13 +27,15 @@ def source(chapter: str) -> str:
 def code_cells(text: str) -> list[tuple[dict, list[str]]]:
     """Return ``(metadata, code lines)`` of every ``{code-cell}`` block."""
     cells = []
-    for block in re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```\s*$", text, re.M | re.S):
+    for block in re.findall(
+        r"^```\{code-cell\}[^\n]*\n(.*?)^```\s*$", text, re.M | re.S
+    ):
         lines = block.splitlines()
         meta: dict = {}
         if lines and lines[0] == "---":
             end = lines.index("---", 1)
             meta = yaml.safe_load("\n".join(lines[1:end])) or {}
-            lines = lines[end + 1:]
+            lines = lines[end + 1 :]
         else:
             while lines and lines[0].startswith(":"):
                 key, _, value = lines.pop(0)[1:].partition(":")
@@ -53,9 +55,13 @@ def sections(text: str) -> list[str]:
 def test_opens_with_what_the_reader_will_be_able_to_do(chapter):
     text = source(chapter)
     match = re.search(
-        r"^:::\{admonition\} What you will learn\n:class: objectives\n(.*?)^:::$", text, re.M | re.S
+        r"^:::\{admonition\} What you will learn\n:class: objectives\n(.*?)^:::$",
+        text,
+        re.M | re.S,
     )
-    assert match, f"{chapter}: no 'What you will learn' admonition with :class: objectives"
+    assert match, (
+        f"{chapter}: no 'What you will learn' admonition with :class: objectives"
+    )
     before = text[: match.start()]
     assert "```{code-cell}" not in before and "\n## " not in before, (
         f"{chapter}: the objectives must come first, right after the title"
@@ -76,21 +82,33 @@ def test_closes_with_summary_exercises_references(chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_has_three_exercises_each_with_an_executed_solution(chapter):
     text = source(chapter)
-    exercises = re.findall(r"^`{3,}\{exercise(?:-start)?\}[^\n]*\n:label: (\S+)", text, re.M)
-    assert len(exercises) >= 3, f"{chapter}: {len(exercises)} exercises, want at least 3"
-    assert len(set(exercises)) == len(exercises), f"{chapter}: duplicate exercise labels"
+    exercises = re.findall(
+        r"^`{3,}\{exercise(?:-start)?\}[^\n]*\n:label: (\S+)", text, re.M
+    )
+    assert len(exercises) >= 3, (
+        f"{chapter}: {len(exercises)} exercises, want at least 3"
+    )
+    assert len(set(exercises)) == len(exercises), (
+        f"{chapter}: duplicate exercise labels"
+    )
     solutions = dict(
         re.findall(
-            r"^`{3,}\{solution-start\} (\S+)\n(.*?)^`{3,}\{solution-end\}", text, re.M | re.S
+            r"^`{3,}\{solution-start\} (\S+)\n(.*?)^`{3,}\{solution-end\}",
+            text,
+            re.M | re.S,
         )
     )
     for label in exercises:
-        assert label in solutions, f"{chapter}: exercise {label} has no solution-start/end"
+        assert label in solutions, (
+            f"{chapter}: exercise {label} has no solution-start/end"
+        )
         body = solutions[label]
         assert ":class: dropdown" in body.split("\n", 1)[0] + body, (
             f"{chapter}: the solution of {label} must be folded (:class: dropdown)"
         )
-        assert "```{code-cell}" in body, f"{chapter}: the solution of {label} runs no code"
+        assert "```{code-cell}" in body, (
+            f"{chapter}: the solution of {label} runs no code"
+        )
         assert "{glue:" in body, (
             f"{chapter}: the solution of {label} must glue its key result into its text"
         )
@@ -117,14 +135,18 @@ def test_code_lines_fit_without_scrolling(chapter):
         for line in lines
         if len(line) > MAX_LINE
     ]
-    assert not long, f"{chapter}: {len(long)} code lines over {MAX_LINE} characters: {long[:3]}"
+    assert not long, (
+        f"{chapter}: {len(long)} code lines over {MAX_LINE} characters: {long[:3]}"
+    )
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_glue_bookkeeping_is_out_of_sight(chapter):
     for meta, lines in code_cells(source(chapter)):
         code = "\n".join(lines)
-        assert "myst_nb" not in code, f"{chapter}: import glue from mlxday2.book, not myst_nb"
+        assert "myst_nb" not in code, (
+            f"{chapter}: import glue from mlxday2.book, not myst_nb"
+        )
         if re.search(r"^glue\(", code, re.M):
             assert "remove-cell" in (meta.get("tags") or []), (
                 f"{chapter}: a cell that glues must be tagged remove-cell:\n{code[:200]}"
@@ -134,11 +156,16 @@ def test_glue_bookkeeping_is_out_of_sight(chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_figures_are_captioned_and_referred_to_by_number(chapter):
     text = source(chapter)
-    figures = [meta["mystnb"]["figure"] for meta, _ in code_cells(text)
-               if isinstance(meta.get("mystnb"), dict) and "figure" in meta["mystnb"]]
+    figures = [
+        meta["mystnb"]["figure"]
+        for meta, _ in code_cells(text)
+        if isinstance(meta.get("mystnb"), dict) and "figure" in meta["mystnb"]
+    ]
     assert figures, f"{chapter}: no numbered figure"
     for figure in figures:
-        assert figure.get("name") and figure.get("caption"), f"{chapter}: {figure} lacks name/caption"
+        assert figure.get("name") and figure.get("caption"), (
+            f"{chapter}: {figure} lacks name/caption"
+        )
         assert f"{{numref}}`{figure['name']}`" in text, (
             f"{chapter}: the prose never refers to figure {figure['name']} by number"
         )
@@ -148,6 +175,11 @@ def test_figures_are_captioned_and_referred_to_by_number(chapter):
 def test_bibliography_keys_exist(chapter):
     bib = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
     keys = set(re.findall(r"^@\w+\{([^,]+),", bib, re.M))
-    cited = {k.strip() for group in re.findall(r"\{cite:[tp]\}`([^`]+)`", source(chapter))
-             for k in group.split(",")}
-    assert cited <= keys, f"{chapter}: cites keys not in references.bib: {sorted(cited - keys)}"
+    cited = {
+        k.strip()
+        for group in re.findall(r"\{cite:[tp]\}`([^`]+)`", source(chapter))
+        for k in group.split(",")
+    }
+    assert cited <= keys, (
+        f"{chapter}: cites keys not in references.bib: {sorted(cited - keys)}"
+    )
