@@ -10,16 +10,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlxday2 import causal
+from mlxday2 import causal_representation as crl
 
 SEEDS = range(5)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_gaussian_factor_likelihood_is_blind_to_rotation(seed):
-    mixture = causal.mixed_sources(distribution="gaussian", seed=seed)
-    table = causal.rotation_table(mixture, angles_deg=(0, 20, 45, 90, 135))
-    np.testing.assert_allclose(table["loglik"], table["loglik"].iloc[0], rtol=0, atol=1e-9)
+    mixture = crl.mixed_sources(distribution="gaussian", seed=seed)
+    table = crl.rotation_table(mixture, angles_deg=(0, 20, 45, 90, 135))
+    np.testing.assert_allclose(
+        table["loglik"], table["loglik"].iloc[0], rtol=0, atol=1e-9
+    )
     # ... while the factors it would call "the" factors change with the angle
     assert np.ptp(table["corr_f1_s1"].abs()) > 0.2
 
@@ -27,18 +29,20 @@ def test_gaussian_factor_likelihood_is_blind_to_rotation(seed):
 @pytest.mark.parametrize("distribution", ["laplace", "uniform", "exponential"])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_ica_recovers_non_gaussian_sources_up_to_order_and_sign(distribution, seed):
-    mixture = causal.mixed_sources(n=2000, n_sources=2, distribution=distribution, seed=seed)
-    recovered = causal.unmix(mixture.observed, n_sources=2, seed=seed)
-    match = causal.match_sources(mixture.sources, recovered)
+    mixture = crl.mixed_sources(
+        n=2000, n_sources=2, distribution=distribution, seed=seed
+    )
+    recovered = crl.unmix(mixture.observed, n_sources=2, seed=seed)
+    match = crl.match_sources(mixture.sources, recovered)
     assert sorted(match.order) == [0, 1]
     assert (match.matched > 0.95).all()  # measured: >= 0.97 on these seeds
 
 
 def test_ica_on_gaussian_sources_returns_some_rotation_not_the_sources():
     matched = [
-        causal.match_sources(m.sources, causal.unmix(m.observed, 2, seed=s)).matched.min()
+        crl.match_sources(m.sources, crl.unmix(m.observed, 2, seed=s)).matched.min()
         for s in SEEDS
-        for m in [causal.mixed_sources(distribution="gaussian", seed=s)]
+        for m in [crl.mixed_sources(distribution="gaussian", seed=s)]
     ]
     assert min(matched) < 0.9  # measured: 0.71-0.90 (non-Gaussian: >= 0.97)
 
@@ -46,7 +50,9 @@ def test_ica_on_gaussian_sources_returns_some_rotation_not_the_sources():
 def test_match_sources_undoes_a_known_permutation_and_sign():
     rng = np.random.default_rng(0)
     true = rng.normal(size=(500, 3))
-    match = causal.match_sources(true, np.column_stack([true[:, 2], -true[:, 0], true[:, 1]]))
+    match = crl.match_sources(
+        true, np.column_stack([true[:, 2], -true[:, 0], true[:, 1]])
+    )
     assert list(match.order) == [1, 2, 0]
     np.testing.assert_allclose(match.matched, 1.0)
     assert match.corr[0, 1] == pytest.approx(-1.0)
@@ -55,81 +61,84 @@ def test_match_sources_undoes_a_known_permutation_and_sign():
 @pytest.mark.parametrize("noise", ["uniform", "laplace", "exponential"])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_lingam_finds_the_direction_with_non_gaussian_noise(noise, seed):
-    pair = causal.cause_effect_pair(n=2000, noise=noise, seed=seed)
-    assert causal.lingam_order(pair, seed=seed) == ["x", "y"]
-    assert causal.lingam_order(pair[["y", "x"]], seed=seed) == ["x", "y"]  # any column order
-    forward = causal.residual_dependence(pair["x"], pair["y"])
-    backward = causal.residual_dependence(pair["y"], pair["x"])
+    pair = crl.cause_effect_pair(n=2000, noise=noise, seed=seed)
+    assert crl.lingam_order(pair, seed=seed) == ["x", "y"]
+    assert crl.lingam_order(pair[["y", "x"]], seed=seed) == [
+        "x",
+        "y",
+    ]  # any column order
+    forward = crl.residual_dependence(pair["x"], pair["y"])
+    backward = crl.residual_dependence(pair["y"], pair["x"])
     assert abs(forward) < 0.1 and abs(backward) > 0.2  # measured: < 0.05 and > 0.3
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_with_gaussian_noise_both_directions_leave_independent_residuals(seed):
-    pair = causal.cause_effect_pair(n=2000, noise="gaussian", seed=seed)
-    assert abs(causal.residual_dependence(pair["x"], pair["y"])) < 0.15
-    assert abs(causal.residual_dependence(pair["y"], pair["x"])) < 0.15  # measured: < 0.06
+    pair = crl.cause_effect_pair(n=2000, noise="gaussian", seed=seed)
+    assert abs(crl.residual_dependence(pair["x"], pair["y"])) < 0.15
+    assert abs(crl.residual_dependence(pair["y"], pair["x"])) < 0.15  # measured: < 0.06
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_gin_recovers_clusters_and_latent_order_with_non_gaussian_noise(seed):
-    data = causal.measurement_model(n=300, n_latents=2, noise="exponential", seed=seed)
-    assert causal.gin_search(data.observed) == list(data.clusters)
+    data = crl.measurement_model(n=300, n_latents=2, noise="exponential", seed=seed)
+    assert crl.gin_search(data.observed) == list(data.clusters)
     o = data.observed
     # L1 is the root: its GIN condition holds, L2's fails (measured: p >= 0.18, p <= 2e-5)
-    assert causal.gin_condition(o, ["X1", "X4"], ["X2"]) > 1e-3
-    assert causal.gin_condition(o, ["X4", "X1"], ["X5"]) < 1e-3
+    assert crl.gin_condition(o, ["X1", "X4"], ["X2"]) > 1e-3
+    assert crl.gin_condition(o, ["X4", "X1"], ["X5"]) < 1e-3
 
 
 def test_gin_recovers_three_latents_in_order():
     for seed in (0, 1):
-        data = causal.measurement_model(n=400, n_latents=3, seed=seed)
-        assert causal.gin_search(data.observed) == list(data.clusters)
+        data = crl.measurement_model(n=400, n_latents=3, seed=seed)
+        assert crl.gin_search(data.observed) == list(data.clusters)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_with_gaussian_noise_gin_cannot_tell_which_latent_is_the_root(seed):
-    o = causal.measurement_model(n=300, n_latents=2, noise="gaussian", seed=seed).observed
+    o = crl.measurement_model(n=300, n_latents=2, noise="gaussian", seed=seed).observed
     # both conditions hold (measured: p >= 0.025 for both), so the order is not identified
-    assert causal.gin_condition(o, ["X1", "X4"], ["X2"]) > 1e-3
-    assert causal.gin_condition(o, ["X4", "X1"], ["X5"]) > 1e-3
+    assert crl.gin_condition(o, ["X1", "X4"], ["X2"]) > 1e-3
+    assert crl.gin_condition(o, ["X4", "X1"], ["X5"]) > 1e-3
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_gin_recovers_the_reversed_chain_too(seed):
-    data = causal.measurement_model(n=300, noise="exponential", reverse=True, seed=seed)
+    data = crl.measurement_model(n=300, noise="exponential", reverse=True, seed=seed)
     assert data.clusters == (("X4", "X5", "X6"), ("X1", "X2", "X3"))
-    assert causal.gin_search(data.observed) == list(data.clusters)
+    assert crl.gin_search(data.observed) == list(data.clusters)
 
 
 def test_reversed_chain_has_the_forward_chain_covariance():
     kw = dict(n=200_000, n_latents=3, noise="gaussian", seed=0)
-    forward = np.cov(causal.measurement_model(**kw).latents.T)
-    backward = np.cov(causal.measurement_model(reverse=True, **kw).latents.T)
+    forward = np.cov(crl.measurement_model(**kw).latents.T)
+    backward = np.cov(crl.measurement_model(reverse=True, **kw).latents.T)
     np.testing.assert_allclose(backward, forward, atol=0.03)  # sampling error ~ 0.006
     np.testing.assert_allclose(forward[0], [1.0, 0.8, 0.64], atol=0.03)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_cdnod_orients_the_chain_that_one_domain_cannot(seed):
-    data = causal.multi_domain_chain(n_per_domain=200, n_domains=3, seed=seed)
-    assert causal.cdnod_edges(data) == ["X --> Y", "Y --> Z", "domain --> X"]
+    data = crl.multi_domain_chain(n_per_domain=200, n_domains=3, seed=seed)
+    assert crl.cdnod_edges(data) == ["X --> Y", "Y --> Z", "domain --> X"]
     one = data[data["domain"] == 0]
-    assert causal.pc_edges(one) == ["X --- Y", "Y --- Z"]
+    assert crl.pc_edges(one) == ["X --- Y", "Y --- Z"]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_shift_in_z_orients_only_the_edge_into_z(seed):
-    data = causal.multi_domain_chain(shifted="Z", seed=seed)
-    assert causal.cdnod_edges(data) == ["X --- Y", "Y --> Z", "domain --> Z"]
+    data = crl.multi_domain_chain(shifted="Z", seed=seed)
+    assert crl.cdnod_edges(data) == ["X --- Y", "Y --> Z", "domain --> Z"]
 
 
 def test_cdnod_prints_no_progress_bar(capfd):
-    causal.cdnod_edges(causal.multi_domain_chain(seed=0))
+    crl.cdnod_edges(crl.multi_domain_chain(seed=0))
     assert capfd.readouterr().err == ""
 
 
 def test_measurement_truth_matches_the_columns():
-    data = causal.measurement_model(n=50, n_latents=3, per_latent=2, seed=0)
+    data = crl.measurement_model(n=50, n_latents=3, per_latent=2, seed=0)
     assert list(data.observed.columns) == [f"X{i}" for i in range(1, 7)]
     assert data.clusters == (("X1", "X2"), ("X3", "X4"), ("X5", "X6"))
     assert data.latents.shape == (50, 3)
@@ -137,5 +146,7 @@ def test_measurement_truth_matches_the_columns():
 
 
 def test_gin_hit_counts_for_skewed_noise_are_perfect():
-    assert causal.gin_hit_counts("exponential", seeds=range(3)) == {"L1 -> L2": 3,
-                                                                    "L2 -> L1": 3}
+    assert crl.gin_hit_counts("exponential", seeds=range(3)) == {
+        "L1 -> L2": 3,
+        "L2 -> L1": 3,
+    }

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from mlxday2.causal._checks import check_frame, check_real, finite_numbers
+from mlxday2.checks import check_array, check_frame, check_real
 from mlxday2.plotting import PALETTE, new_axes
 
 # : (treatment, stone size) -> (successes, total), from Charig et al. (1986), table II.
@@ -41,7 +41,7 @@ def kidney_stones() -> pd.DataFrame:
 
 def _check_counts(df: pd.DataFrame, argument: str = "df") -> None:
     """Check counts: labels present, whole numbers, 0 <= successes <= total."""
-    check_frame(df, _STONE_COLUMNS, argument)
+    check_frame(argument, df, _STONE_COLUMNS)
     if len(df) == 0:
         raise ValueError(
             f"{argument} has no rows; pass one row per treatment and stone size"
@@ -51,8 +51,10 @@ def _check_counts(df: pd.DataFrame, argument: str = "df") -> None:
             raise ValueError(
                 f"{argument}[{col!r}] has missing labels; fill or drop those rows"
             )
-    counts = {c: finite_numbers(df[c].to_numpy(), f"{argument}[{c!r}]") for c in
-              ("successes", "total")}
+    counts = {
+        c: check_array(f"{argument}[{c!r}]", df[c].to_numpy())
+        for c in ("successes", "total")
+    }
     for col, x in counts.items():
         if (x != np.round(x)).any():
             raise ValueError(
@@ -95,17 +97,20 @@ def success_rates(df: pd.DataFrame) -> pd.DataFrame:
 
 def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
     """Return ``success_rates`` output as a size-by-treatment table of "93% (81/87)"."""
-    check_frame(rates, _RATE_COLUMNS, "rates")
-    rate = finite_numbers(rates["rate"].to_numpy(), "rates['rate']")
+    check_frame("rates", rates, _RATE_COLUMNS)
+    rate = check_array("rates['rate']", rates["rate"].to_numpy())
     cells = rates.assign(
-        cell=[f"{r:.0%} ({k}/{n})"
-              for r, k, n in zip(rate, rates["successes"], rates["total"])]
+        cell=[
+            f"{r:.0%} ({k}/{n})"
+            for r, k, n in zip(rate, rates["successes"], rates["total"])
+        ]
     )
     table = cells.pivot(index="stone_size", columns="treatment", values="cell")
     order = [s for s in ("small", "large", "overall") if s in table.index]
     table = table.reindex(order + [s for s in table.index if s not in order])
-    table.columns = [f"{t}: {TREATMENTS[t]}" if t in TREATMENTS else t
-                     for t in table.columns]
+    table.columns = [
+        f"{t}: {TREATMENTS[t]}" if t in TREATMENTS else t for t in table.columns
+    ]
     table.index.name = "stone size"
     return table
 
@@ -171,8 +176,17 @@ def backdoor_adjust(df: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         se = _delta_se(by_size["var"], by_size["rate"], p_z, n_all)
         sub = df[df["treatment"] == t]
         naive = float(sub["successes"].sum() / sub["total"].sum())
-        rows.append({"treatment": t, "rate": rate, "se": se, "low": rate - z_crit * se,
-                     "high": rate + z_crit * se, "level": level, "naive": naive})
+        rows.append(
+            {
+                "treatment": t,
+                "rate": rate,
+                "se": se,
+                "low": rate - z_crit * se,
+                "high": rate + z_crit * se,
+                "level": level,
+                "naive": naive,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -198,20 +212,30 @@ def backdoor_difference(
     diff = backdoor_rate(a["rate"], p_z) - backdoor_rate(b["rate"], p_z)
     se = _delta_se(a["var"] + b["var"], a["rate"] - b["rate"], p_z, n_all)
     z_crit = NormalDist().inv_cdf(0.5 + level / 2)
-    return {"difference": diff, "se": se, "low": diff - z_crit * se,
-            "high": diff + z_crit * se, "level": level}
+    return {
+        "difference": diff,
+        "se": se,
+        "low": diff - z_crit * se,
+        "high": diff + z_crit * se,
+        "level": level,
+    }
 
 
 def plot_success_rates(rates: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Figure:
     """Plot success rates of A and B, small / large / overall, as bars with counts."""
-    check_frame(rates, _RATE_COLUMNS, "rates")
+    check_frame("rates", rates, _RATE_COLUMNS)
     fig, ax = new_axes(ax)
     order = ["small", "large", "overall"]
     x = np.arange(len(order))
     for i, t in enumerate(["A", "B"]):
         sub = rates[rates["treatment"] == t].set_index("stone_size").reindex(order)
-        bars = ax.bar(x + (i - 0.5) * 0.38, sub["rate"], 0.36, color=PALETTE[i],
-                      label=f"{t}: {TREATMENTS[t]}")
+        bars = ax.bar(
+            x + (i - 0.5) * 0.38,
+            sub["rate"],
+            0.36,
+            color=PALETTE[i],
+            label=f"{t}: {TREATMENTS[t]}",
+        )
         counts = [f"{k}/{n}" for k, n in zip(sub["successes"], sub["total"])]
         ax.bar_label(bars, labels=counts, fontsize="small")
     ax.set_xticks(x, ["small stones", "large stones", "all patients"])
@@ -223,16 +247,29 @@ def plot_success_rates(rates: pd.DataFrame, ax: plt.Axes | None = None) -> plt.F
 def plot_adjusted(adjusted: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Figure:
     """Plot naive and back-door adjusted success rates of A and B, with adjusted CIs."""
     columns = ["treatment", "rate", "low", "high", "level", "naive"]
-    check_frame(adjusted, columns, "adjusted")
+    check_frame("adjusted", adjusted, columns)
     fig, ax = new_axes(ax)
     y = np.arange(len(adjusted))
-    ax.scatter(adjusted["naive"], y + 0.12, marker="x", color="0.4",
-               label="naive P(success | t)", zorder=3)
+    ax.scatter(
+        adjusted["naive"],
+        y + 0.12,
+        marker="x",
+        color="0.4",
+        label="naive P(success | t)",
+        zorder=3,
+    )
     rate = adjusted["rate"]
     err = np.vstack([rate - adjusted["low"], adjusted["high"] - rate])
     level = adjusted["level"].iloc[0]
-    ax.errorbar(rate, y - 0.12, xerr=err, fmt="o", color=PALETTE[2], capsize=4,
-                label=f"adjusted P(success | do(t)), {level:.0%} CI")
+    ax.errorbar(
+        rate,
+        y - 0.12,
+        xerr=err,
+        fmt="o",
+        color=PALETTE[2],
+        capsize=4,
+        label=f"adjusted P(success | do(t)), {level:.0%} CI",
+    )
     ax.set_yticks(y, [f"{t}: {TREATMENTS.get(t, t)}" for t in adjusted["treatment"]])
     ax.set(xlabel="share successful", ylim=(-0.6, len(adjusted) - 0.4))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2, fontsize="small")

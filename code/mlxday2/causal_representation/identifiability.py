@@ -30,7 +30,7 @@ from sklearn.decomposition import FactorAnalysis, FastICA
 from threadpoolctl import threadpool_limits
 from tqdm import TqdmWarning
 
-from mlxday2.causal._checks import check_int, check_real, check_seed, finite_numbers
+from mlxday2.checks import check_array, check_int, check_real, check_seed
 from mlxday2.plotting import PALETTE
 
 # : Noise and source distributions, each scaled to mean 0 and variance 1.
@@ -99,7 +99,7 @@ def mixed_sources(
 
 
 def _observed(x, name: str = "x", min_rows: int = 3) -> np.ndarray:
-    x = finite_numbers(x, name)
+    x = check_array(name, x)
     if x.ndim != 2 or x.shape[0] < min_rows or x.shape[1] < 2:
         raise ValueError(
             f"{name} must be a 2-D array (rows: samples, columns: variables) with at "
@@ -154,10 +154,16 @@ def rotation_table(
         r = rotation(angle)
         rotated = scores @ r
         corr = np.corrcoef(rotated.T, mixture.sources.T)[:2, 2:]
-        rows.append({"angle": float(angle),
-                     "loglik": gaussian_loglik(x, loadings @ r, fa.noise_variance_),
-                     "corr_f1_s1": corr[0, 0], "corr_f1_s2": corr[0, 1],
-                     "corr_f2_s1": corr[1, 0], "corr_f2_s2": corr[1, 1]})
+        rows.append(
+            {
+                "angle": float(angle),
+                "loglik": gaussian_loglik(x, loadings @ r, fa.noise_variance_),
+                "corr_f1_s1": corr[0, 0],
+                "corr_f1_s2": corr[0, 1],
+                "corr_f2_s1": corr[1, 0],
+                "corr_f2_s2": corr[1, 1],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -172,8 +178,12 @@ def unmix(x: np.ndarray, n_sources: int = 2, seed: int = 0) -> np.ndarray:
         raise ValueError(
             f"n_sources must be <= the {x.shape[1]} columns of x, got {n_sources}"
         )
-    ica = FastICA(n_components=n_sources, whiten="unit-variance", max_iter=1000,
-                  random_state=check_seed("seed", seed))
+    ica = FastICA(
+        n_components=n_sources,
+        whiten="unit-variance",
+        max_iter=1000,
+        random_state=check_seed("seed", seed),
+    )
     with threadpool_limits(limits=1, user_api="blas"):
         return ica.fit_transform(x)
 
@@ -189,8 +199,8 @@ class SourceMatch:
 
 def match_sources(true: np.ndarray, recovered: np.ndarray) -> SourceMatch:
     """Return the pairing of true and recovered sources that maximises total |corr|."""
-    true = finite_numbers(true, "true").reshape(len(true), -1)
-    recovered = finite_numbers(recovered, "recovered").reshape(len(recovered), -1)
+    true = check_array("true", true).reshape(len(true), -1)
+    recovered = check_array("recovered", recovered).reshape(len(recovered), -1)
     if true.shape != recovered.shape:
         raise ValueError(
             f"true and recovered must have the same shape, got {true.shape} and "
@@ -227,8 +237,8 @@ def residual_dependence(cause: np.ndarray, effect: np.ndarray) -> float:
     near 0. Regressing the other way leaves a residual that is uncorrelated but
     dependent, unless everything is Gaussian.
     """
-    c = finite_numbers(cause, "cause")
-    e = finite_numbers(effect, "effect")
+    c = check_array("cause", cause)
+    e = check_array("effect", effect)
     if c.ndim != 1 or c.shape != e.shape or len(c) < 3:
         raise ValueError(
             f"cause and effect must be 1-D of the same length >= 3, got shapes "
@@ -272,10 +282,21 @@ def plot_source_match(
     fig = axes[0].figure
     image = axes[0].imshow(np.abs(match.corr), vmin=0, vmax=1, cmap="Blues")
     for (i, j), value in np.ndenumerate(np.abs(match.corr)):
-        axes[0].text(j, i, f"{value:.2f}", ha="center", va="center",
-                     color="white" if value > 0.6 else "black")
-    axes[0].set(xticks=range(k), yticks=range(k), xlabel="recovered component",
-                ylabel="true source", title="|correlation|")
+        axes[0].text(
+            j,
+            i,
+            f"{value:.2f}",
+            ha="center",
+            va="center",
+            color="white" if value > 0.6 else "black",
+        )
+    axes[0].set(
+        xticks=range(k),
+        yticks=range(k),
+        xlabel="recovered component",
+        ylabel="true source",
+        title="|correlation|",
+    )
     axes[0].set_xticklabels([str(j + 1) for j in range(k)])
     axes[0].set_yticklabels([str(i + 1) for i in range(k)])
     axes[0].grid(False)
@@ -284,8 +305,16 @@ def plot_source_match(
     for i, ax in enumerate(axes[1:]):
         j = match.order[i]
         sign = np.sign(match.corr[i, j]) or 1.0
-        ax.scatter(true[::step, i], sign * recovered[::step, j], s=4, alpha=0.4,
-                   color=PALETTE[i % len(PALETTE)])
-        ax.set(xlabel=f"true source {i + 1}", ylabel=f"recovered component {j + 1}",
-               title=f"|corr| = {match.matched[i]:.2f}")
+        ax.scatter(
+            true[::step, i],
+            sign * recovered[::step, j],
+            s=4,
+            alpha=0.4,
+            color=PALETTE[i % len(PALETTE)],
+        )
+        ax.set(
+            xlabel=f"true source {i + 1}",
+            ylabel=f"recovered component {j + 1}",
+            title=f"|corr| = {match.matched[i]:.2f}",
+        )
     return fig

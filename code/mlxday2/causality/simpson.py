@@ -15,15 +15,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from mlxday2.causal._checks import (
+from mlxday2.causality.ols import ols
+from mlxday2.checks import (
+    check_array,
     check_frame,
     check_instance,
     check_int,
     check_real,
     check_seed,
-    finite_numbers,
     numeric_columns,
-    ols,
 )
 from mlxday2.plotting import PALETTE
 
@@ -99,7 +99,7 @@ def age_groups(
     if isinstance(width, (float, np.floating)) and float(width).is_integer():
         width = int(width)
     width = check_int("width", width, 1)
-    years = finite_numbers(age, "age")
+    years = check_array("age", age)
     if years.ndim != 1:
         raise ValueError(f"age must be one-dimensional, got shape {years.shape}")
     if (years < 0).any():
@@ -123,7 +123,7 @@ def simpson_lines(df: pd.DataFrame, width: int = 10) -> pd.DataFrame:
 
 
 def _fit_lines(df: pd.DataFrame, width: int) -> pd.DataFrame:
-    age, x, y = numeric_columns(df, _COLUMNS)
+    age, x, y = numeric_columns("df", df, _COLUMNS)
     if len(df) < 3:
         raise ValueError(
             f"df must have at least 3 rows to fit two slopes, got {len(df)}"
@@ -155,9 +155,16 @@ def _warn_empty(lines: pd.DataFrame) -> None:
 def _fit_row(group: str, low: float, high: float, x: np.ndarray, y: np.ndarray) -> dict:
     ok = len(x) >= 3 and np.ptp(x) > 0
     intercept, slope = ols(y, x) if ok else (np.nan, np.nan)
-    return {"group": group, "age_low": low, "age_high": high, "n": len(x),
-            "intercept": float(intercept), "slope": float(slope),
-            "x_min": float(x.min()), "x_max": float(x.max())}
+    return {
+        "group": group,
+        "age_low": low,
+        "age_high": high,
+        "n": len(x),
+        "intercept": float(intercept),
+        "slope": float(slope),
+        "x_min": float(x.min()),
+        "x_max": float(x.max()),
+    }
 
 
 @dataclass(frozen=True)
@@ -177,7 +184,7 @@ def slopes(df: pd.DataFrame, width: int = 10) -> Slopes:
     """
     lines = _fit_lines(df, width)
     _warn_empty(lines)
-    age, x, y = numeric_columns(df, _COLUMNS)
+    age, x, y = numeric_columns("df", df, _COLUMNS)
     try:
         adjusted = float(ols(y, x, age)[1])
     except ValueError:
@@ -216,9 +223,12 @@ def plot_simpson(
     ``lines`` is ``simpson_lines(df)``; ``axes`` two Axes side by side (made when None).
     Returns the Figure.
     """
-    age, x, y = numeric_columns(df, _COLUMNS)
-    check_frame(lines, ["group", "age_low", "age_high", "intercept", "slope", "x_min",
-                        "x_max"], "lines")
+    age, x, y = numeric_columns("df", df, _COLUMNS)
+    check_frame(
+        "lines",
+        lines,
+        ["group", "age_low", "age_high", "intercept", "slope", "x_min", "x_max"],
+    )
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
     elif len(axes) != 2:

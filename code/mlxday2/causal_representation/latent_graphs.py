@@ -27,14 +27,11 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 from tqdm import TqdmWarning
 
-from mlxday2.causal._checks import (
-    check_bool,
-    check_int,
-    check_real,
-    check_seed,
-    finite_numbers,
+from mlxday2.causal_representation.identifiability import (
+    _check_distribution,
+    standard_draws,
 )
-from mlxday2.causal.identifiability import _check_distribution, standard_draws
+from mlxday2.checks import check_array, check_bool, check_int, check_real, check_seed
 
 with warnings.catch_warnings():
     # causal-learn imports tqdm.auto, which warns in a Jupyter kernel without
@@ -128,7 +125,7 @@ def gin_condition(data: pd.DataFrame, tested: list[str], others: list[str]) -> f
     _check_names(data, tested, "tested")
     _check_names(data, others, "others")
     x, z = data[tested].to_numpy(float), data[others].to_numpy(float)
-    cross_cov = np.cov(np.column_stack([z, x]).T)[: z.shape[1], z.shape[1]:]
+    cross_cov = np.cov(np.column_stack([z, x]).T)[: z.shape[1], z.shape[1] :]
     w = np.linalg.svd(cross_cov)[2][-1]  # right singular vector of the smallest one
     e = x @ w
     return min(float(hsic_test_gamma(e, z[:, j])[1]) for j in range(z.shape[1]))
@@ -142,7 +139,7 @@ def _check_names(data: pd.DataFrame, names: list[str], argument: str) -> None:
             f"{argument} must be a non-empty list of columns of data "
             f"({list(data.columns)}), got {names!r}"
         )
-    finite_numbers(data[list(names)].to_numpy(), f"data[{names!r}]")
+    check_array(f"data[{names!r}]", data[list(names)].to_numpy())
 
 
 def gin_search(data: pd.DataFrame) -> list[tuple[str, ...]]:
@@ -162,7 +159,7 @@ def gin_search(data: pd.DataFrame) -> list[tuple[str, ...]]:
         )
     if len(data) < 10:
         raise ValueError(f"data must have at least 10 rows, got {len(data)}")
-    x = finite_numbers(data.to_numpy(), "data")
+    x = check_array("data", data.to_numpy())
     with threadpool_limits(limits=1, user_api="blas"):
         _, order = GIN_MI(x)
     names = list(data.columns)
@@ -180,8 +177,9 @@ def gin_hit_counts(noise: str, seeds, n: int = 300) -> dict[str, int]:
         raise ValueError("seeds must hold at least one seed, got an empty sequence")
     counts = {}
     for truth, reverse in [("L1 -> L2", False), ("L2 -> L1", True)]:
-        data = [measurement_model(n=n, noise=noise, reverse=reverse, seed=s)
-                for s in seeds]
+        data = [
+            measurement_model(n=n, noise=noise, reverse=reverse, seed=s) for s in seeds
+        ]
         counts[truth] = sum(gin_search(d.observed) == list(d.clusters) for d in data)
     return counts
 
@@ -269,4 +267,4 @@ def _variables(
             f"data must have at least 2 variables besides 'domain' and 10 rows, got "
             f"{names} and {len(data)} rows"
         )
-    return finite_numbers(data[names].to_numpy(), "data"), names
+    return check_array("data", data[names].to_numpy()), names

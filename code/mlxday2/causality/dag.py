@@ -6,7 +6,7 @@ from typing import Iterable, Sequence
 
 import matplotlib.pyplot as plt
 
-from mlxday2.causal._checks import check_real
+from mlxday2.checks import check_real
 from mlxday2.plotting import new_axes
 
 
@@ -44,16 +44,32 @@ def plot_dag(
     fig, ax = new_axes(ax)
     for a, b in edges:
         ax.annotate(
-            "", xy=positions[b], xytext=positions[a],
-            arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.5, shrinkA=26,
-                            shrinkB=26, linestyle="--" if a in hidden else "-"),
+            "",
+            xy=positions[b],
+            xytext=positions[a],
+            arrowprops=dict(
+                arrowstyle="-|>",
+                color="0.2",
+                lw=1.5,
+                shrinkA=26,
+                shrinkB=26,
+                linestyle="--" if a in hidden else "-",
+            ),
         )
     for name, (px, py) in positions.items():
         ax.text(
-            px, py, name, ha="center", va="center", fontsize=11,
-            bbox=dict(boxstyle="round,pad=0.5",
-                      fc="white" if name in hidden else "#e8f0fa",
-                      ec="0.2", ls="--" if name in hidden else "-"),
+            px,
+            py,
+            name,
+            ha="center",
+            va="center",
+            fontsize=11,
+            bbox=dict(
+                boxstyle="round,pad=0.5",
+                fc="white" if name in hidden else "#e8f0fa",
+                ec="0.2",
+                ls="--" if name in hidden else "-",
+            ),
         )
     xs, ys = zip(*positions.values())
     ax.set(xlim=(min(xs) - 0.6, max(xs) + 0.6), ylim=(min(ys) - 0.5, max(ys) + 0.5))

@@ -20,16 +20,16 @@ from sklearn.decomposition import FactorAnalysis
 from threadpoolctl import threadpool_limits
 from tqdm import TqdmWarning
 
-from mlxday2.causal._checks import (
+from mlxday2.causality.ols import ols
+from mlxday2.checks import (
+    check_array,
     check_bool,
     check_frame,
     check_instance,
     check_int,
     check_real,
     check_seed,
-    finite_numbers,
     numeric_columns,
-    ols,
 )
 from mlxday2.plotting import PALETTE, new_axes
 
@@ -104,15 +104,15 @@ def hidden_confounder(
 
 def proxy_columns(df: pd.DataFrame) -> list[str]:
     """Return the names of the ``proxy_<j>`` columns of ``df``, ordered by ``j``."""
-    check_frame(df, [])
+    check_frame("df", df)
     names = [c for c in df.columns if isinstance(c, str) and c.startswith("proxy_")]
-    malformed = [c for c in names if not c[len("proxy_"):].isdigit()]
+    malformed = [c for c in names if not c[len("proxy_") :].isdigit()]
     if malformed:
         raise ValueError(
             f"proxy columns must be named proxy_1, proxy_2, ...; got {malformed}; "
             "rename them"
         )
-    return sorted(names, key=lambda c: int(c[len("proxy_"):]))
+    return sorted(names, key=lambda c: int(c[len("proxy_") :]))
 
 
 def recover_latent(proxies: np.ndarray | pd.DataFrame, seed: int = 0) -> np.ndarray:
@@ -121,7 +121,7 @@ def recover_latent(proxies: np.ndarray | pd.DataFrame, seed: int = 0) -> np.ndar
     The score estimates E[U | proxies] up to sign and scale; neither matters for
     adjustment.
     """
-    x = finite_numbers(proxies, "proxies")
+    x = check_array("proxies", proxies)
     if x.ndim != 2 or x.shape[1] < 1 or x.shape[0] < 3:
         raise ValueError(
             "proxies must be a 2-D array (rows: people, columns: proxies) with at "
@@ -161,7 +161,7 @@ def adjusted_effect(
 
     Uses the first ``n_proxies`` proxy columns (all when None) to recover the latent.
     """
-    t, y = numeric_columns(df, ["treatment", "outcome"])
+    t, y = numeric_columns("df", df, ["treatment", "outcome"])
     cols = proxy_columns(df)
     if not cols:
         raise ValueError(
@@ -178,7 +178,7 @@ def adjusted_effect(
     naive = float(ols(y, t)[1])
     adjusted = float(ols(y, t, latent)[1])
     if "hidden" in df:
-        (u,) = numeric_columns(df, ["hidden"])
+        (u,) = numeric_columns("df", df, ["hidden"])
         oracle, corr = float(ols(y, t, u)[1]), float(abs(np.corrcoef(latent, u)[0, 1]))
     else:
         oracle = corr = float("nan")
@@ -195,7 +195,7 @@ def theoretical_error(
     ``loading_low`` and ``loading_high``, noise sd s = ``proxy_sd``), and the bias is
     u_to_y * u_to_t * v / (u_to_t^2 v + 1); k = 0 gives the naive bias.
     """
-    k = finite_numbers(n_proxies, "n_proxies")
+    k = check_array("n_proxies", n_proxies)
     if (k < 0).any():
         raise ValueError(f"n_proxies must be >= 0, got {k.tolist()}")
     check_instance("scm", scm, HiddenSCM)
@@ -223,8 +223,9 @@ def proxy_curve(
         raise ValueError("seeds must hold at least one seed, got an empty sequence")
     rows = []
     for seed in seeds:  # about 0.2 s a seed: no progress bar
-        df = hidden_confounder(n=n, n_proxies=ks[-1], seed=seed, scm=scm,
-                               keep_hidden=True)
+        df = hidden_confounder(
+            n=n, n_proxies=ks[-1], seed=seed, scm=scm, keep_hidden=True
+        )
         for k in ks:
             est = adjusted_effect(df, n_proxies=k, seed=seed)
             rows.append(
@@ -262,8 +263,14 @@ def fci_hidden_demo(n: int = 2000, seed: int = 0, alpha: float = 0.01) -> list[s
     t = u + z1 + rng.normal(size=n)
     y = u + z2 + rng.normal(size=n)
     names = ["Z1", "T", "Y", "Z2"]
-    _, edges = fci(np.column_stack([z1, t, y, z2]), fisherz, alpha, verbose=False,
-                   show_progress=False, node_names=names)
+    _, edges = fci(
+        np.column_stack([z1, t, y, z2]),
+        fisherz,
+        alpha,
+        verbose=False,
+        show_progress=False,
+        node_names=names,
+    )
     return [str(e) for e in edges]
 
 
@@ -271,22 +278,40 @@ def plot_proxy_curve(
     curve: pd.DataFrame, theory: pd.DataFrame | None = None, ax: plt.Axes | None = None
 ) -> plt.Figure:
     """Plot mean |error| against the number of proxies, with naive error and theory."""
-    check_frame(curve, ["n_proxies", "seed", "error", "naive_error"], "curve")
+    check_frame("curve", curve, ["n_proxies", "seed", "error", "naive_error"])
     if theory is not None:
-        check_frame(theory, ["n_proxies", "error"], "theory")
+        check_frame("theory", theory, ["n_proxies", "error"])
     fig, ax = new_axes(ax)
     for _, sub in curve.groupby("seed"):
         ax.plot(sub["n_proxies"], sub["error"], color=PALETTE[0], alpha=0.2, lw=1)
     mean = curve.groupby("n_proxies")[["error", "naive_error"]].mean()
-    ax.plot(mean.index, mean["error"], "o-", color=PALETTE[0], lw=2,
-            label="adjusted for recovered latent (mean)")
-    ax.axhline(mean["naive_error"].mean(), color=PALETTE[1], ls="--",
-               label="naive (no adjustment)")
+    ax.plot(
+        mean.index,
+        mean["error"],
+        "o-",
+        color=PALETTE[0],
+        lw=2,
+        label="adjusted for recovered latent (mean)",
+    )
+    ax.axhline(
+        mean["naive_error"].mean(),
+        color=PALETTE[1],
+        ls="--",
+        label="naive (no adjustment)",
+    )
     if theory is not None:
-        ax.plot(theory["n_proxies"], theory["error"], color="k", ls=":",
-                label="large-sample theory")
-    ax.set(xlabel="number of proxies", ylabel="|estimate - true effect|",
-           ylim=(0, 1.3 * mean["naive_error"].max()))
+        ax.plot(
+            theory["n_proxies"],
+            theory["error"],
+            color="k",
+            ls=":",
+            label="large-sample theory",
+        )
+    ax.set(
+        xlabel="number of proxies",
+        ylabel="|estimate - true effect|",
+        ylim=(0, 1.3 * mean["naive_error"].max()),
+    )
     ax.set_xticks(mean.index)
     ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.72))
     return fig

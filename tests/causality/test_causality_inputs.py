@@ -1,0 +1,473 @@
+"""mlxday2.causal: bad input at every public function gives an error naming argument and value."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlxday2 import causal_representation as crl
+from mlxday2 import causality
+
+
+def _people(n=60, **changes):
+    df = causality.exercise_cholesterol(n=n, seed=0)
+    for col, values in changes.items():
+        df[col] = values
+    return df
+
+
+def _stones(cells):
+    df = causality.kidney_stones().astype({"successes": object, "total": object})
+    for (col, row), value in cells.items():
+        df.loc[row, col] = value
+    return df
+
+
+def _with(df, row, col, value):
+    df = df.astype({col: object})
+    df.loc[row, col] = value
+    return df
+
+
+HIDDEN = crl.hidden_confounder(50, n_proxies=3, seed=0)
+
+CASES = {
+    # exercise and cholesterol
+    "seed negative": (
+        lambda: causality.exercise_cholesterol(seed=-1),
+        ValueError,
+        r"seed must be an integer >= 0, got -1",
+    ),
+    "seed text": (
+        lambda: causality.exercise_cholesterol(seed="0"),
+        TypeError,
+        "seed must be",
+    ),
+    "scm wrong type": (
+        lambda: causality.exercise_cholesterol(scm={"effect": -2}),
+        TypeError,
+        "scm must be a ExerciseSCM",
+    ),
+    "scm zero sd": (
+        lambda: causality.ExerciseSCM(chol_sd=0),
+        ValueError,
+        r"ExerciseSCM.chol_sd must be > 0",
+    ),
+    "scm nan effect": (
+        lambda: causality.ExerciseSCM(effect=float("nan")),
+        ValueError,
+        "ExerciseSCM.effect must be finite",
+    ),
+    "scm ages reversed": (
+        lambda: causality.ExerciseSCM(age_min=80, age_max=20),
+        ValueError,
+        "age_min < age_max, got 80 and 20",
+    ),
+    "age_groups half-year width": (
+        lambda: causality.age_groups([21, 20.2], 0.5),
+        TypeError,
+        "width must be an integer >= 1, got 0.5",
+    ),
+    "age_groups zero width": (
+        lambda: causality.age_groups([21], 0),
+        ValueError,
+        "width must be an integer >= 1, got 0",
+    ),
+    "age_groups nan": (
+        lambda: causality.age_groups([21, np.nan]),
+        ValueError,
+        r"age must be finite, got nan",
+    ),
+    "age_groups text": (
+        lambda: causality.age_groups(["twenty"]),
+        TypeError,
+        "age must be an array of real numbers",
+    ),
+    "age_groups negative": (
+        lambda: causality.age_groups([-3, 20]),
+        ValueError,
+        r"age must be >= 0 years, got \[-3.0\]",
+    ),
+    "slopes constant exercise": (
+        lambda: causality.slopes(_people(exercise=3.0)),
+        ValueError,
+        r"df\['exercise'\] is constant \(3.0\)",
+    ),
+    "slopes exercise collinear with age": (
+        lambda: causality.slopes(_people(exercise=_people()["age"] / 10)),
+        ValueError,
+        r"df\['exercise'\] is collinear with df\['age'\]",
+    ),
+    "slopes nan": (
+        lambda: causality.slopes(_with(_people(), 4, "cholesterol", np.nan)),
+        ValueError,
+        r"df\['cholesterol'\] must be finite, got nan",
+    ),
+    "slopes text column": (
+        lambda: causality.slopes(_people(age="old")),
+        TypeError,
+        r"df\['age'\] must be an array of real numbers",
+    ),
+    "slopes not a frame": (
+        lambda: causality.slopes(np.zeros((5, 3))),
+        TypeError,
+        "df must be a pandas DataFrame, got ndarray",
+    ),
+    "slopes two rows": (
+        lambda: causality.slopes(_people(n=2)),
+        ValueError,
+        "at least 3 rows to fit two slopes, got 2",
+    ),
+    # kidney stones
+    "counts nan total": (
+        lambda: causality.success_rates(_stones({("total", 0): np.nan})),
+        ValueError,
+        r"df\['total'\] must be finite, got nan",
+    ),
+    "counts fractional": (
+        lambda: causality.success_rates(_stones({("successes", 1): 2.5})),
+        ValueError,
+        r"df\['successes'\] must hold whole counts",
+    ),
+    "counts text": (
+        lambda: causality.backdoor_adjust(_stones({("total", 2): "many"})),
+        TypeError,
+        r"df\['total'\] must be an array of real numbers",
+    ),
+    "counts above total": (
+        lambda: causality.success_rates(_stones({("successes", 0): 90})),
+        ValueError,
+        "0 <= successes <= total",
+    ),
+    "counts zero total": (
+        lambda: causality.backdoor_adjust(
+            _stones({("total", 3): 0, ("successes", 3): 0})
+        ),
+        ValueError,
+        "total > 0",
+    ),
+    "counts duplicate rows": (
+        lambda: causality.success_rates(pd.concat([causality.kidney_stones()] * 2)),
+        ValueError,
+        r"more than one row .*'A'",
+    ),
+    "counts empty": (
+        lambda: causality.success_rates(causality.kidney_stones().iloc[:0]),
+        ValueError,
+        "df has no rows",
+    ),
+    "counts missing label": (
+        lambda: causality.backdoor_adjust(
+            _with(causality.kidney_stones(), 0, "stone_size", None)
+        ),
+        ValueError,
+        r"df\['stone_size'\] has missing labels",
+    ),
+    "counts reserved size": (
+        lambda: causality.success_rates(
+            _with(causality.kidney_stones(), 0, "stone_size", "overall")
+        ),
+        ValueError,
+        "must not contain 'overall'",
+    ),
+    "rates_table raw counts": (
+        lambda: causality.rates_table(causality.kidney_stones()),
+        ValueError,
+        r"rates is missing column\(s\) \['rate'\]",
+    ),
+    "level nan": (
+        lambda: causality.backdoor_adjust(causality.kidney_stones(), level=np.nan),
+        ValueError,
+        "level must be finite",
+    ),
+    "level text": (
+        lambda: causality.backdoor_adjust(causality.kidney_stones(), level="0.95"),
+        TypeError,
+        "level must be a real number",
+    ),
+    "level one": (
+        lambda: causality.backdoor_adjust(causality.kidney_stones(), level=1.0),
+        ValueError,
+        r"level must be in \(0, 1\), got 1.0",
+    ),
+    # hidden confounder
+    "hidden n_proxies float": (
+        lambda: crl.hidden_confounder(10, n_proxies=2.0),
+        TypeError,
+        "n_proxies must be an integer",
+    ),
+    "hidden keep_hidden text": (
+        lambda: crl.hidden_confounder(10, keep_hidden="False"),
+        TypeError,
+        "keep_hidden must be True or False",
+    ),
+    "hidden scm sd": (
+        lambda: crl.HiddenSCM(proxy_sd=0),
+        ValueError,
+        r"HiddenSCM.proxy_sd must be > 0",
+    ),
+    "hidden scm inf": (
+        lambda: crl.HiddenSCM(effect=np.inf),
+        ValueError,
+        "HiddenSCM.effect must be finite",
+    ),
+    "proxy names": (
+        lambda: crl.proxy_columns(HIDDEN.rename(columns={"proxy_2": "proxy_b"})),
+        ValueError,
+        r"named proxy_1, proxy_2, ...; got \['proxy_b'\]",
+    ),
+    "latent 1-D": (
+        lambda: crl.recover_latent(np.zeros(10)),
+        ValueError,
+        r"2-D array .* got shape \(10,\)",
+    ),
+    "latent nan": (
+        lambda: crl.recover_latent(np.full((10, 2), np.nan)),
+        ValueError,
+        r"proxies must be finite, got nan",
+    ),
+    "latent constant column": (
+        lambda: crl.recover_latent(np.column_stack([np.arange(10.0), np.ones(10)])),
+        ValueError,
+        r"column\(s\) \[1\]",
+    ),
+    "latent text": (
+        lambda: crl.recover_latent([["a", "b"]] * 5),
+        TypeError,
+        "proxies must be an array of real numbers",
+    ),
+    "adjusted no proxies": (
+        lambda: crl.adjusted_effect(HIDDEN[["treatment", "outcome"]]),
+        ValueError,
+        "df must have proxy columns",
+    ),
+    "adjusted zero proxies": (
+        lambda: crl.adjusted_effect(HIDDEN, n_proxies=0),
+        ValueError,
+        "n_proxies must be an integer >= 1, got 0",
+    ),
+    "adjusted too many": (
+        lambda: crl.adjusted_effect(HIDDEN, n_proxies=5),
+        ValueError,
+        "n_proxies must be between 1 and 3",
+    ),
+    "adjusted nan": (
+        lambda: crl.adjusted_effect(_with(HIDDEN, 3, "treatment", np.nan)),
+        ValueError,
+        r"df\['treatment'\] must be finite, got nan",
+    ),
+    "adjusted text outcome": (
+        lambda: crl.adjusted_effect(HIDDEN.assign(outcome="high")),
+        TypeError,
+        r"df\['outcome'\] must be an array of real numbers",
+    ),
+    "theory negative": (
+        lambda: crl.theoretical_error([-1, 2]),
+        ValueError,
+        r"n_proxies must be >= 0, got \[-1.0, 2.0\]",
+    ),
+    "theory nan": (
+        lambda: crl.theoretical_error([np.nan]),
+        ValueError,
+        "n_proxies must be finite, got nan",
+    ),
+    "curve zero proxies": (
+        lambda: crl.proxy_curve(n_proxies=(0, 2)),
+        ValueError,
+        r"n_proxies\[i\] must be an integer >= 1, got 0",
+    ),
+    "curve no seeds": (
+        lambda: crl.proxy_curve(seeds=()),
+        ValueError,
+        "seeds must hold at least one seed",
+    ),
+    "curve bad seed": (
+        lambda: crl.proxy_curve(seeds=(0, -2)),
+        ValueError,
+        r"seeds\[i\] must be an integer >= 0, got -2",
+    ),
+    "fci small n": (
+        lambda: crl.fci_hidden_demo(n=5),
+        ValueError,
+        "n must be an integer >= 10, got 5",
+    ),
+    "fci alpha": (
+        lambda: crl.fci_hidden_demo(alpha=1.5),
+        ValueError,
+        r"alpha must be in \(0, 1\), got 1.5",
+    ),
+    # identifiability
+    "mixture too few indicators": (
+        lambda: crl.mixed_sources(n_sources=3, n_indicators=2),
+        ValueError,
+        "n_indicators must be >= n_sources",
+    ),
+    "mixture distribution": (
+        lambda: crl.mixed_sources(distribution="cauchy"),
+        ValueError,
+        r"distribution must be one of \('gaussian'",
+    ),
+    "mixture noise": (
+        lambda: crl.mixed_sources(noise_sd=-1),
+        ValueError,
+        r"noise_sd must be >= 0",
+    ),
+    "rotation one source": (
+        lambda: crl.rotation_table(crl.mixed_sources(n_sources=1)),
+        ValueError,
+        "exactly 2 sources",
+    ),
+    "unmix 1-D": (lambda: crl.unmix(np.zeros(50)), ValueError, r"got shape \(50,\)"),
+    "unmix too many": (
+        lambda: crl.unmix(np.random.default_rng(0).normal(size=(50, 2)), 3),
+        ValueError,
+        "n_sources must be <= the 2 columns",
+    ),
+    "match shapes": (
+        lambda: crl.match_sources(np.zeros((10, 2)), np.zeros((10, 3))),
+        ValueError,
+        "same shape",
+    ),
+    "pair noise": (
+        lambda: crl.cause_effect_pair(noise="student"),
+        ValueError,
+        "noise must be one of",
+    ),
+    "dependence lengths": (
+        lambda: crl.residual_dependence(np.arange(5.0), np.arange(4.0)),
+        ValueError,
+        "same length",
+    ),
+    "dependence constant": (
+        lambda: crl.residual_dependence(np.ones(5), np.arange(5.0)),
+        ValueError,
+        "cause is constant",
+    ),
+    "lingam array": (
+        lambda: crl.lingam_order(np.zeros((20, 2))),
+        TypeError,
+        "data must be a pandas DataFrame",
+    ),
+    # latent graphs
+    "gin one indicator": (
+        lambda: crl.measurement_model(per_latent=1),
+        ValueError,
+        "per_latent must be an integer >= 2, got 1",
+    ),
+    "gin no latent": (
+        lambda: crl.measurement_model(n_latents=0),
+        ValueError,
+        "n_latents must be an integer >= 1, got 0",
+    ),
+    "gin n": (
+        lambda: crl.measurement_model(n=1),
+        ValueError,
+        "n must be an integer >= 10",
+    ),
+    "gin too few columns": (
+        lambda: crl.gin_search(pd.DataFrame(np.ones((20, 3)))),
+        ValueError,
+        "at least 4 indicator columns",
+    ),
+    "gin text column": (
+        lambda: crl.gin_search(crl.measurement_model(n=20).observed.assign(X1="high")),
+        TypeError,
+        "data must be an array of real numbers",
+    ),
+    "gin unknown column": (
+        lambda: crl.gin_condition(
+            crl.measurement_model(n=20).observed, ["X1", "X9"], ["X2"]
+        ),
+        ValueError,
+        "tested must be a non-empty list of columns",
+    ),
+    "domains zero": (
+        lambda: crl.multi_domain_chain(n_domains=0),
+        ValueError,
+        "n_domains must be an integer >= 1, got 0",
+    ),
+    "domains shifted": (
+        lambda: crl.multi_domain_chain(shifted="W"),
+        ValueError,
+        "shifted must be 'X', 'Y' or 'Z', got 'W'",
+    ),
+    "cdnod no domain": (
+        lambda: crl.cdnod_edges(crl.multi_domain_chain().drop(columns="domain")),
+        ValueError,
+        "must have a 'domain' column",
+    ),
+    "cdnod one domain": (
+        lambda: crl.cdnod_edges(crl.multi_domain_chain(n_domains=1)),
+        ValueError,
+        "at least two domains",
+    ),
+    "cdnod alpha": (
+        lambda: crl.cdnod_edges(crl.multi_domain_chain(), alpha=0),
+        ValueError,
+        r"alpha must be in \(0, 1\), got 0",
+    ),
+    "pc one variable": (
+        lambda: crl.pc_edges(pd.DataFrame({"X": np.arange(20.0)})),
+        ValueError,
+        "at least 2 variables",
+    ),
+    # plots
+    "dag unplaced node": (
+        lambda: causality.plot_dag([("A", "B")], {"A": (0, 0)}),
+        ValueError,
+        r"node\(s\) \['B'\] have no position",
+    ),
+    "dag bad position": (
+        lambda: causality.plot_dag([], {"A": (0,)}),
+        ValueError,
+        r"positions\['A'\] must be an \(x, y\) pair",
+    ),
+    "dag bad edge": (
+        lambda: causality.plot_dag([("A",)], {"A": (0, 0)}),
+        ValueError,
+        r"\(cause, effect\) pair",
+    ),
+    "plot_success_rates counts": (
+        lambda: causality.plot_success_rates(causality.kidney_stones()),
+        ValueError,
+        r"rates is missing column\(s\) \['rate'\]",
+    ),
+    "plot_adjusted rates": (
+        lambda: causality.plot_adjusted(
+            causality.success_rates(causality.kidney_stones())
+        ),
+        ValueError,
+        "adjusted is missing column",
+    ),
+    "plot_proxy_curve frame": (
+        lambda: crl.plot_proxy_curve(HIDDEN),
+        ValueError,
+        "curve is missing column",
+    ),
+}
+
+
+@pytest.mark.parametrize("call, error, message", CASES.values(), ids=CASES.keys())
+def test_bad_input_names_argument_and_value(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_age_groups_accepts_whole_float_width_and_labels_whole_years():
+    assert causality.age_groups([21, 20.2, 39.9], 10.0).tolist() == [
+        "20-29",
+        "20-29",
+        "30-39",
+    ]
+    assert causality.age_groups([21, 25], 5).tolist() == ["20-24", "25-29"]
+
+
+def test_a_group_without_a_slope_is_reported_not_dropped():
+    df = causality.exercise_cholesterol(n=200, seed=0)
+    df = pd.concat(
+        [df, pd.DataFrame({"age": [95.0], "exercise": [9.0], "cholesterol": [200.0]})]
+    )
+    with pytest.warns(UserWarning, match=r"\['90-99'\] have fewer than 3 people"):
+        s = causality.slopes(df)
+    assert np.isnan(s.within_group["90-99"]) and len(s.within_group) == 7
