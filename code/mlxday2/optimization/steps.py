@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlxday2.optim._checks import positive_number, whole_number
+from mlxday2.checks import check_int, check_real
 
 
 def _check_step(params, grad, lr) -> None:
@@ -30,7 +30,7 @@ def _check_step(params, grad, lr) -> None:
             f"grad must have the shape of params {params.shape}, got {grad.shape}; "
             "pass the gradient at params"
         )
-    positive_number("lr", lr, fix="pass a step size, e.g. lr=0.1")
+    check_real("lr", lr, 0, low_open=True, fix="pass a step size, e.g. lr=0.1")
 
 
 def gd_step(params: np.ndarray, grad: np.ndarray, state: None, lr: float):
@@ -53,7 +53,7 @@ class AdamState:
     @classmethod
     def zeros(cls, size: int = 2) -> "AdamState":
         """Return the state before the first step: ``m = v = 0``, ``t = 0``."""
-        size = whole_number("size", size, minimum=1, fix="pass len(params)")
+        size = check_int("size", size, low=1, fix="pass len(params)")
         return cls(np.zeros(size), np.zeros(size), 0)
 
 
@@ -89,8 +89,16 @@ def _check_adam(state, grad, beta1, beta2, eps) -> None:
             f"{state.m.shape} and v {state.v.shape}; start from AdamState.zeros"
         )
     for name, beta in (("beta1", beta1), ("beta2", beta2)):
-        positive_number(name, beta, upper=1.0, fix="the default is 0.9 / 0.999")
-    positive_number("eps", eps, fix="the default is eps=1e-8")
+        check_real(
+            name,
+            beta,
+            0,
+            1.0,
+            low_open=True,
+            high_open=True,
+            fix="the default is 0.9 / 0.999",
+        )
+    check_real("eps", eps, 0, low_open=True, fix="the default is eps=1e-8")
 
 
 def epoch_batches(
@@ -102,9 +110,9 @@ def epoch_batches(
     ``rng``; smaller batches come from a fresh random permutation, the last one possibly
     smaller.
     """
-    n = whole_number("n", n, minimum=1, fix="pass the number of samples")
-    batch_size = whole_number(
-        "batch_size", batch_size, minimum=1, maximum=n, fix="pass a batch size up to n"
+    n = check_int("n", n, low=1, fix="pass the number of samples")
+    batch_size = check_int(
+        "batch_size", batch_size, low=1, high=n, fix="pass a batch size up to n"
     )
     if not isinstance(rng, np.random.Generator):
         raise TypeError(

@@ -1,4 +1,4 @@
-"""mlxday2.theory: measured rates match the theorems, momentum steps match torch."""
+"""mlxday2.optimization_theory.theory: measured rates match the theorems, momentum steps match torch."""
 
 from __future__ import annotations
 
@@ -11,17 +11,23 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlxday2 import theory as th
+from mlxday2.optimization_theory import theory as th
 
 
 def torch_momentum_path(problem, init, lrs, momentum, nesterov, dampening=0.0):
     """Return the (len(lrs) + 1, d) path of torch.optim.SGD with momentum."""
     x = torch.tensor(problem.features, dtype=torch.float64)
     y = torch.tensor(problem.targets, dtype=torch.float64)
-    theta = torch.tensor(np.asarray(init, float), dtype=torch.float64,
-                         requires_grad=True)
-    opt = torch.optim.SGD([theta], lr=float(lrs[0]), momentum=momentum,
-                          nesterov=nesterov, dampening=dampening)
+    theta = torch.tensor(
+        np.asarray(init, float), dtype=torch.float64, requires_grad=True
+    )
+    opt = torch.optim.SGD(
+        [theta],
+        lr=float(lrs[0]),
+        momentum=momentum,
+        nesterov=nesterov,
+        dampening=dampening,
+    )
     path = [theta.detach().numpy().copy()]
     for lr in lrs:
         opt.param_groups[0]["lr"] = float(lr)
@@ -47,8 +53,12 @@ def our_path(problem, method, init, lrs, momentum):
 
 
 @settings(max_examples=25, deadline=None)
-@given(n=st.integers(3, 40), dim=st.integers(1, 4), seed=st.integers(0, 2**16),
-       shift=st.floats(-3, 3))
+@given(
+    n=st.integers(3, 40),
+    dim=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+    shift=st.floats(-3, 3),
+)
 def test_secant_curvatures_lie_between_mu_and_l(n, dim, seed, shift):
     rng = np.random.default_rng(seed)
     features = rng.standard_normal((n, dim)) + shift
@@ -65,8 +75,11 @@ def test_line_fit_curvature_is_the_practicals():
     curv = th.curvature(th.line_fit())
     x = np.linspace(0, 1, 100)
     hessian = 2 * np.array([[np.mean(x * x), x.mean()], [x.mean(), 1.0]])
-    np.testing.assert_allclose([curv.strong_convexity, curv.smoothness],
-                               np.linalg.eigvalsh(hessian), rtol=1e-12)
+    np.testing.assert_allclose(
+        [curv.strong_convexity, curv.smoothness],
+        np.linalg.eigvalsh(hessian),
+        rtol=1e-12,
+    )
     assert 18 < curv.kappa < 20
 
 
@@ -111,8 +124,9 @@ def test_a_step_above_two_over_l_is_reported_as_diverged_without_warnings():
     problem = th.line_fit()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        run = th.run_method(problem, "gd", (0.0, 0.0), 5000,
-                            lr=2.2 / th.curvature(problem).smoothness)
+        run = th.run_method(
+            problem, "gd", (0.0, 0.0), 5000, lr=2.2 / th.curvature(problem).smoothness
+        )
     assert run.diverged and len(run.params) < 5001 and np.all(np.isfinite(run.excess))
 
 
@@ -124,8 +138,9 @@ def test_a_step_above_two_over_l_is_reported_as_diverged_without_warnings():
 def test_momentum_steps_match_torch_sgd_step_for_step(method, lr, momentum):
     problem = th.noisy_line(n=60, seed=4)
     run = th.run_method(problem, method, (-3.0, 1.5), 80, lr=lr, momentum=momentum)
-    ref = torch_momentum_path(problem, (-3.0, 1.5), np.full(80, lr), momentum,
-                              nesterov=method == "nesterov")
+    ref = torch_momentum_path(
+        problem, (-3.0, 1.5), np.full(80, lr), momentum, nesterov=method == "nesterov"
+    )
     np.testing.assert_allclose(run.params, ref, rtol=0, atol=1e-9)
 
 
@@ -136,8 +151,9 @@ def test_momentum_differs_from_torch_when_the_lr_changes(method):
     problem = th.noisy_line(n=60, seed=4)
     lrs = np.r_[np.full(10, 0.2), np.full(10, 0.05)]
     ours = our_path(problem, method, (-3.0, 1.5), lrs, 0.9)
-    ref = torch_momentum_path(problem, (-3.0, 1.5), lrs, 0.9,
-                              nesterov=method == "nesterov")
+    ref = torch_momentum_path(
+        problem, (-3.0, 1.5), lrs, 0.9, nesterov=method == "nesterov"
+    )
     np.testing.assert_allclose(ours[:11], ref[:11], atol=1e-9)
     assert np.abs(ours[12:] - ref[12:]).max() > 1e-3
 
@@ -157,8 +173,10 @@ def test_steps_to_accuracy_grow_like_kappa_and_its_square_root():
     study = th.acceleration_study([0, 0.5, 1, 2, 3], tol=1e-6)
     assert study.steps.notna().all()
     assert study.kappa.min() < 20 and study.kappa.max() > 2000
-    exponents = {m: th.fit_power_law(rows.kappa, rows.steps.astype(float))[0]
-                 for m, rows in study.groupby("method")}
+    exponents = {
+        m: th.fit_power_law(rows.kappa, rows.steps.astype(float))[0]
+        for m, rows in study.groupby("method")
+    }
     assert exponents["gd"] == pytest.approx(1.0, abs=0.05)
     assert exponents["heavy_ball"] == pytest.approx(0.5, abs=0.08)
     assert exponents["nesterov"] == pytest.approx(0.5, abs=0.08)
@@ -184,10 +202,12 @@ def test_decaying_step_keeps_falling_like_one_over_t():
     problem = th.noisy_line()
     curv = th.curvature(problem)
     scale, offset, steps = 2 / curv.strong_convexity, 4 * curv.kappa, 4000
-    decaying = th.sgd_excess(problem, th.decaying_lrs(steps, scale, offset), (0.0, 0.0),
-                             chains=400, seed=5)
-    constant = th.sgd_excess(problem, np.full(steps, 0.02), (0.0, 0.0), chains=400,
-                             seed=6)
+    decaying = th.sgd_excess(
+        problem, th.decaying_lrs(steps, scale, offset), (0.0, 0.0), chains=400, seed=5
+    )
+    constant = th.sgd_excess(
+        problem, np.full(steps, 0.02), (0.0, 0.0), chains=400, seed=6
+    )
     prediction = th.decaying_prediction(problem, scale, offset, steps)
     window = np.arange(steps + 1) >= 800
     exponent, _ = th.fit_power_law(np.arange(steps + 1)[window], decaying[window])
@@ -201,8 +221,9 @@ def test_decaying_step_keeps_falling_like_one_over_t():
 @pytest.mark.parametrize("replace", [True, False])
 def test_minibatch_divides_the_gradient_variance_by_b(replace):
     problem = th.noisy_line()
-    table = th.minibatch_variance(problem, (0.0, 0.0), [1, 4, 16, 64], draws=4000,
-                                  replace=replace, seed=7)
+    table = th.minibatch_variance(
+        problem, (0.0, 0.0), [1, 4, 16, 64], draws=4000, replace=replace, seed=7
+    )
     ratio = table.measured / table.predicted
     assert ratio.between(0.85, 1.15).all(), ratio
     if replace:
@@ -229,12 +250,20 @@ def test_stochastic_results_are_determined_by_the_seed():
 # ---- bad input -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    (dict(lr=0.0), "lr"), (dict(lr=-1.0), "lr"), (dict(lr=math.nan), "lr"),
-    (dict(momentum=1.0), "momentum"), (dict(momentum=-0.1), "momentum"),
-    (dict(init=(math.inf, 0.0)), "init"), (dict(init=(0.0, 0.0, 0.0)), "init"),
-    (dict(method="adam"), "method"), (dict(steps=-1), "steps"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(lr=0.0), "lr"),
+        (dict(lr=-1.0), "lr"),
+        (dict(lr=math.nan), "lr"),
+        (dict(momentum=1.0), "momentum"),
+        (dict(momentum=-0.1), "momentum"),
+        (dict(init=(math.inf, 0.0)), "init"),
+        (dict(init=(0.0, 0.0, 0.0)), "init"),
+        (dict(method="adam"), "method"),
+        (dict(steps=-1), "steps"),
+    ],
+)
 def test_bad_arguments_raise_value_error_naming_them(kwargs, name):
     args = dict(method="heavy_ball", init=(0.0, 0.0), steps=10, lr=0.1, momentum=0.5)
     args |= kwargs
@@ -278,8 +307,10 @@ def test_plots_draw_the_data_they_are_given():
 
     matplotlib.use("Agg")
     line, flat = th.line_fit(), th.spread_spectrum(dim=10, decades=3, seed=0)
-    fig = th.plot_gd_rates(th.gd_rate_curves(line, (0.0, 0.0), 50),
-                           th.gd_rate_curves(flat, np.zeros(10), 50))
+    fig = th.plot_gd_rates(
+        th.gd_rate_curves(line, (0.0, 0.0), 50),
+        th.gd_rate_curves(flat, np.zeros(10), 50),
+    )
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 3
     study = th.acceleration_study([0, 0.5], tol=1e-3)
     ax = th.plot_acceleration(study, {"gd": 1.0, "heavy_ball": 0.5, "nesterov": 0.5})

@@ -10,8 +10,7 @@ import math
 
 import numpy as np
 
-from mlxday2.optim._checks import finite_vector, real_number, whole_number
-
+from mlxday2.checks import check_array, check_int, check_real
 
 # --------------------------------------------------------------------------------------
 # Data
@@ -22,9 +21,9 @@ def line_data(
     n: int = 100, slope: float = 5.0, intercept: float = 2.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(x, y)``, shape (n,) each: ``x = linspace(0, 1, n)``, ``y`` the line."""
-    n = whole_number("n", n, minimum=1, fix="pass the number of points, e.g. n=100")
-    slope = real_number("slope", slope, fix="pass a finite slope, e.g. slope=5")
-    intercept = real_number("intercept", intercept, fix="pass e.g. intercept=2")
+    n = check_int("n", n, low=1, fix="pass the number of points, e.g. n=100")
+    slope = check_real("slope", slope, fix="pass a finite slope, e.g. slope=5")
+    intercept = check_real("intercept", intercept, fix="pass e.g. intercept=2")
     x = np.linspace(0.0, 1.0, n)
     return x, slope * x + intercept
 
@@ -39,14 +38,14 @@ def regression_data(
     """
     from sklearn.datasets import make_regression
 
-    n = whole_number("n", n, minimum=1, fix="pass the number of samples, e.g. n=100")
-    noise = real_number("noise", noise, fix="pass a standard deviation >= 0, e.g. 15")
+    n = check_int("n", n, low=1, fix="pass the number of samples, e.g. n=100")
+    noise = check_real("noise", noise, fix="pass a standard deviation >= 0, e.g. 15")
     if noise < 0:
         raise ValueError(
             f"noise must be >= 0 (a standard deviation), got {noise}; e.g. noise=15"
         )
-    bias = real_number("bias", bias, fix="pass a finite intercept, e.g. bias=30")
-    seed = whole_number("seed", seed, minimum=0, fix="pass e.g. seed=0")
+    bias = check_real("bias", bias, fix="pass a finite intercept, e.g. bias=30")
+    seed = check_int("seed", seed, low=0, fix="pass e.g. seed=0")
     X, y, coef = make_regression(
         n_samples=n, n_features=1, noise=noise, bias=bias, coef=True, random_state=seed
     )
@@ -56,8 +55,8 @@ def regression_data(
 def check_data(x, y) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(x, y)`` as finite 1-D float arrays of one length, or raise."""
     fix = "pass one feature as a finite 1-D array; drop or impute missing values"
-    x = finite_vector("x", x, fix=fix)
-    y = finite_vector("y", y, fix=fix)
+    x = check_array("x", x, ndim=1, fix=fix)
+    y = check_array("y", y, ndim=1, fix=fix)
     if x.shape != y.shape:
         raise ValueError(
             f"x and y must have the same length, got len(x)={x.size} and "
@@ -68,7 +67,7 @@ def check_data(x, y) -> tuple[np.ndarray, np.ndarray]:
 
 def _check_point(w, b) -> tuple[float, float]:
     fix = "pass the parameters as two finite numbers"
-    return real_number("w", w, fix=fix), real_number("b", b, fix=fix)
+    return check_real("w", w, fix=fix), check_real("b", b, fix=fix)
 
 
 # --------------------------------------------------------------------------------------
@@ -94,7 +93,9 @@ def mse_gradient(x, y, params) -> np.ndarray:
     With residuals ``r = w x + b - y`` the gradient is ``2 * (mean(r x), mean(r))``.
     """
     x, y = check_data(x, y)
-    params = finite_vector("params", params, size=2, fix="pass (w, b), two numbers")
+    params = check_array(
+        "params", params, ndim=1, size=2, fix="pass (w, b), two numbers"
+    )
     return _gradient(x, y, params)
 
 
@@ -125,7 +126,7 @@ def loss_surface(x, y, w, b) -> np.ndarray:
 
 def _check_grid(w, b) -> tuple[np.ndarray, np.ndarray]:
     fix = "pass the grid's values along each axis, e.g. np.linspace(-10, 10, 101)"
-    return finite_vector("w", w, fix=fix), finite_vector("b", b, fix=fix)
+    return check_array("w", w, ndim=1, fix=fix), check_array("b", b, ndim=1, fix=fix)
 
 
 def surface_from_moments(moments, w, b) -> np.ndarray:
@@ -135,8 +136,12 @@ def surface_from_moments(moments, w, b) -> np.ndarray:
 
     Its cost is the grid's size; the data enter only through the five numbers.
     """
-    moments = finite_vector(
-        "moments", moments, size=5, fix="pass the five numbers data_moments returns"
+    moments = check_array(
+        "moments",
+        moments,
+        ndim=1,
+        size=5,
+        fix="pass the five numbers data_moments returns",
     )
     if moments[2] < 0 or moments[4] < 0:
         raise ValueError(
@@ -198,7 +203,7 @@ def hessian(x) -> np.ndarray:
 
     It does not depend on ``y`` or on the point: the loss is quadratic.
     """
-    x = finite_vector("x", x, fix="pass one feature as a finite 1-D array")
+    x = check_array("x", x, ndim=1, fix="pass one feature as a finite 1-D array")
     return 2.0 * np.array([[np.mean(x * x), x.mean()], [x.mean(), 1.0]])
 
 

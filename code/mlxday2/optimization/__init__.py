@@ -27,7 +27,7 @@ Bad input raises ``TypeError`` (wrong kind of thing) or ``ValueError`` (wrong va
 naming the argument, the value and the fix.
 """
 
-from mlxday2.optim.fit import (
+from mlxday2.optimization.fit import (
     DEFAULT_MINIBATCH,
     EXPLODE_FACTOR,
     METHODS,
@@ -40,7 +40,7 @@ from mlxday2.optim.fit import (
     lr_sweep,
     steps_to_tolerance,
 )
-from mlxday2.optim.plots import (
+from mlxday2.optimization.plots import (
     LABELS,
     animate_path,
     plot_conditioning,
@@ -51,7 +51,7 @@ from mlxday2.optim.plots import (
     plot_surface_3d,
     plot_surface_contours,
 )
-from mlxday2.optim.problem import (
+from mlxday2.optimization.problem import (
     check_data,
     condition_number,
     critical_lr,
@@ -65,16 +65,43 @@ from mlxday2.optim.problem import (
     regression_data,
     surface_from_moments,
 )
-from mlxday2.optim.steps import AdamState, adam_step, epoch_batches, gd_step
+from mlxday2.optimization.steps import AdamState, adam_step, epoch_batches, gd_step
 
 __all__ = [
-    "AdamState", "DEFAULT_MINIBATCH", "EXPLODE_FACTOR", "LABELS", "METHODS", "UPDATES",
-    "Trajectory", "adam_step", "animate_path", "check_data", "compare_methods",
-    "condition_number", "conditioning_study", "critical_lr", "data_moments",
-    "epoch_batches", "fit_linear", "gd_step", "hessian", "initial_state",
+    "AdamState",
+    "DEFAULT_MINIBATCH",
+    "EXPLODE_FACTOR",
+    "LABELS",
+    "METHODS",
+    "UPDATES",
+    "Trajectory",
+    "adam_step",
+    "animate_path",
+    "check_data",
+    "compare_methods",
+    "condition_number",
+    "conditioning_study",
+    "critical_lr",
+    "data_moments",
+    "epoch_batches",
+    "fit_linear",
+    "gd_step",
+    "hessian",
+    "initial_state",
     "least_squares",
-    "line_data", "loss_surface", "lr_sweep", "mse", "mse_gradient", "plot_conditioning",
-    "plot_convergence", "plot_lr_sweep", "plot_method_losses", "plot_method_paths",
-    "plot_surface_3d", "plot_surface_contours", "regression_data", "steps_to_tolerance",
+    "line_data",
+    "loss_surface",
+    "lr_sweep",
+    "mse",
+    "mse_gradient",
+    "plot_conditioning",
+    "plot_convergence",
+    "plot_lr_sweep",
+    "plot_method_losses",
+    "plot_method_paths",
+    "plot_surface_3d",
+    "plot_surface_contours",
+    "regression_data",
+    "steps_to_tolerance",
     "surface_from_moments",
 ]

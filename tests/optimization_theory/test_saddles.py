@@ -1,4 +1,4 @@
-"""mlxday2.saddles: escape time grows like log(1/delta); perturbed GD escapes."""
+"""mlxday2.optimization_theory.saddles: escape time grows like log(1/delta); perturbed GD escapes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from mlxday2 import saddles as sd
+from mlxday2.optimization_theory import saddles as sd
 
 
 def test_the_function_has_a_strict_saddle_and_two_minima():
@@ -20,8 +20,9 @@ def test_the_function_has_a_strict_saddle_and_two_minima():
     for point in rng.uniform(-2, 2, (20, 2)):  # the gradient is f's derivative
         f = sd.saddle_function
         numeric = [(f(point + h * e) - f(point - h * e)) / (2 * h) for e in np.eye(2)]
-        np.testing.assert_allclose(sd.saddle_gradient(point), numeric, rtol=1e-6,
-                                   atol=1e-8)
+        np.testing.assert_allclose(
+            sd.saddle_gradient(point), numeric, rtol=1e-6, atol=1e-8
+        )
 
 
 @pytest.mark.parametrize("lr", [0.05, 0.1, 0.3])
@@ -63,8 +64,10 @@ def test_smaller_kicks_take_longer_to_escape_by_log_of_the_radius():
 
 
 def test_perturbed_gd_is_determined_by_its_seed():
-    a, again, other = (sd.perturbed_gradient_descent((1.0, 0.0), seed=seed).params
-                       for seed in (3, 3, 4))
+    a, again, other = (
+        sd.perturbed_gradient_descent((1.0, 0.0), seed=seed).params
+        for seed in (3, 3, 4)
+    )
     np.testing.assert_array_equal(a, again)
     assert not np.array_equal(a, other)
 
@@ -76,14 +79,20 @@ def test_a_too_large_step_is_reported_as_diverged_without_warnings():
     assert path.diverged and np.all(np.isfinite(path.params))
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda: sd.escape_study([1e-3, 0.0]), "deltas"),
-    (lambda: sd.escape_study([-1e-3]), "deltas"),
-    (lambda: sd.gradient_descent((1.0, 0.1), lr=0.0), "lr"),
-    (lambda: sd.gradient_descent((1.0, math.nan)), "init"),
-    (lambda: sd.gradient_descent((1.0, 0.1, 0.0)), "init"),
-    (lambda: sd.perturbed_gradient_descent((1.0, 0.0), kick_radius=0.0), "kick_radius"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: sd.escape_study([1e-3, 0.0]), "deltas"),
+        (lambda: sd.escape_study([-1e-3]), "deltas"),
+        (lambda: sd.gradient_descent((1.0, 0.1), lr=0.0), "lr"),
+        (lambda: sd.gradient_descent((1.0, math.nan)), "init"),
+        (lambda: sd.gradient_descent((1.0, 0.1, 0.0)), "init"),
+        (
+            lambda: sd.perturbed_gradient_descent((1.0, 0.0), kick_radius=0.0),
+            "kick_radius",
+        ),
+    ],
+)
 def test_bad_arguments_raise_value_error_naming_them(call, name):
     with pytest.raises(ValueError, match=name):
         call()

@@ -133,8 +133,9 @@ def noisy_line(n: int = 200, noise: float = 1.0, seed: int = 0) -> LeastSquares:
     return least_squares(np.column_stack([x, np.ones(n)]), y)
 
 
-def spread_spectrum(dim: int = 50, decades: float = 6.0, null_dims: int = 2,
-                    seed: int = 0) -> LeastSquares:
+def spread_spectrum(
+    dim: int = 50, decades: float = 6.0, null_dims: int = 2, seed: int = 0
+) -> LeastSquares:
     """Return a rank-deficient least squares with eigenvalues spread on a log scale.
 
     The Hessian has ``null_dims`` zero eigenvalues (so ``mu = 0``) and the other
@@ -180,8 +181,9 @@ def curvature(problem: LeastSquares) -> Curvature:
     return Curvature(top, bottom if bottom > rounding else 0.0)
 
 
-def secant_curvatures(problem: LeastSquares, pairs: int = 1000,
-                      seed: int = 0) -> np.ndarray:
+def secant_curvatures(
+    problem: LeastSquares, pairs: int = 1000, seed: int = 0
+) -> np.ndarray:
     """Return ``<g(a) - g(b), a - b> / |a - b|^2`` for random pairs, shape (pairs,).
 
     L-smoothness and mu-strong convexity say exactly that every value is in [mu, L].
@@ -268,8 +270,14 @@ class Run:
     diverged: bool
 
 
-def run_method(problem: LeastSquares, method: str, init, steps: int, lr: float,
-               momentum: float = 0.0) -> Run:
+def run_method(
+    problem: LeastSquares,
+    method: str,
+    init,
+    steps: int,
+    lr: float,
+    momentum: float = 0.0,
+) -> Run:
     """Return the ``Run`` of ``steps`` steps of "gd", "heavy_ball" or "nesterov".
 
     A run whose distance from the start grows past ``BLOW_UP`` times its scale stops
@@ -406,11 +414,24 @@ def acceleration_study(offsets, tol: float = 1e-6, n: int = 100) -> pd.DataFrame
         for method in STEPS:
             params = tuned(method, curv)
             predicted = math.log(tol) / math.log(params["rate"])
-            run = run_method(problem, method, init, int(2 * predicted) + 50,
-                             lr=params["lr"], momentum=params["momentum"])
-            rows.append(dict(offset=float(offset), kappa=curv.kappa, method=method,
-                             **params, predicted_steps=predicted,
-                             steps=steps_to_accuracy(run, problem.minimiser, tol)))
+            run = run_method(
+                problem,
+                method,
+                init,
+                int(2 * predicted) + 50,
+                lr=params["lr"],
+                momentum=params["momentum"],
+            )
+            rows.append(
+                dict(
+                    offset=float(offset),
+                    kappa=curv.kappa,
+                    method=method,
+                    **params,
+                    predicted_steps=predicted,
+                    steps=steps_to_accuracy(run, problem.minimiser, tol),
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -419,8 +440,14 @@ def acceleration_study(offsets, tol: float = 1e-6, n: int = 100) -> pd.DataFrame
 # ------------------------------------------------------------------------------------
 
 
-def sgd_excess(problem: LeastSquares, lrs, init, chains: int = 200,
-               batch_size: int = 1, seed: int = 0) -> np.ndarray:
+def sgd_excess(
+    problem: LeastSquares,
+    lrs,
+    init,
+    chains: int = 200,
+    batch_size: int = 1,
+    seed: int = 0,
+) -> np.ndarray:
     """Return SGD's excess loss averaged over ``chains`` runs, shape (len(lrs) + 1,).
 
     Step ``t`` uses ``lrs[t]`` and the mean gradient of ``batch_size`` samples drawn
@@ -447,8 +474,9 @@ def sgd_excess(problem: LeastSquares, lrs, init, chains: int = 200,
     return np.array(excess)
 
 
-def noise_floor_study(problem: LeastSquares, lrs, chains: int = 200,
-                      average: int = 2000, seed: int = 0) -> pd.DataFrame:
+def noise_floor_study(
+    problem: LeastSquares, lrs, chains: int = 200, average: int = 2000, seed: int = 0
+) -> pd.DataFrame:
     """Return constant-step SGD's stationary excess loss and the theory, a row per lr.
 
     Each run starts at the minimum, waits ``3 / (lr mu)`` steps to forget the start,
@@ -460,10 +488,20 @@ def noise_floor_study(problem: LeastSquares, lrs, chains: int = 200,
     rows = []
     for k, lr in enumerate(lrs):
         burn_in = int(math.ceil(3.0 / (_check_lr(lr) * mu)))
-        excess = sgd_excess(problem, np.full(burn_in + average, lr), problem.minimiser,
-                            chains, seed=seed + k)
-        rows.append(dict(lr=float(lr), measured=float(excess[burn_in + 1:].mean()),
-                         predicted=lr * noise / 4.0))
+        excess = sgd_excess(
+            problem,
+            np.full(burn_in + average, lr),
+            problem.minimiser,
+            chains,
+            seed=seed + k,
+        )
+        rows.append(
+            dict(
+                lr=float(lr),
+                measured=float(excess[burn_in + 1 :].mean()),
+                predicted=lr * noise / 4.0,
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -472,8 +510,9 @@ def decaying_lrs(steps: int, scale: float, offset: float) -> np.ndarray:
     return scale / (np.arange(steps) + offset)
 
 
-def decaying_prediction(problem: LeastSquares, scale: float, offset: float,
-                        steps: int) -> np.ndarray:
+def decaying_prediction(
+    problem: LeastSquares, scale: float, offset: float, steps: int
+) -> np.ndarray:
     """Return the theory's SGD excess loss for ``lr_t = scale / (t + offset)``.
 
     Along each eigenvector (eigenvalue ``lam``, gradient noise variance ``s2``) the
@@ -490,8 +529,14 @@ def decaying_prediction(problem: LeastSquares, scale: float, offset: float,
     return per_direction.sum() / (np.arange(steps + 1) + offset)
 
 
-def minibatch_variance(problem: LeastSquares, params, batch_sizes, draws: int = 4000,
-                       replace: bool = True, seed: int = 0) -> pd.DataFrame:
+def minibatch_variance(
+    problem: LeastSquares,
+    params,
+    batch_sizes,
+    draws: int = 4000,
+    replace: bool = True,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Return measured and predicted variance of mini-batch gradients, a row per size.
 
     ``measured`` is the mean of ``|g_B - grad f|^2`` over ``draws`` batches (the total
@@ -512,9 +557,13 @@ def minibatch_variance(problem: LeastSquares, params, batch_sizes, draws: int = 
             index = np.argsort(rng.random((draws, n)), axis=1)[:, :size]
         grads = problem.sample_gradients(np.tile(params, (draws, 1)), index)
         factor = 1.0 if replace else (n - size) / (n - 1)
-        rows.append(dict(batch_size=int(size),
-                         measured=float(np.mean(np.sum((grads - full) ** 2, axis=1))),
-                         predicted=noise / size * factor))
+        rows.append(
+            dict(
+                batch_size=int(size),
+                measured=float(np.mean(np.sum((grads - full) ** 2, axis=1))),
+                predicted=noise / size * factor,
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -534,19 +583,38 @@ def plot_gd_rates(strong: RateCurves, weak: RateCurves, axes=None):
         _, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     left, right = axes
     left.semilogy(strong.step, strong.measured, color="C0", lw=2, label="measured")
-    left.semilogy(strong.step, strong.bound, "k--", lw=1,
-                  label=r"bound $(1-\mu/L)^t\,\Delta_0$")
-    left.semilogy(strong.step, strong.slowest, ":", color="C1", lw=1.5,
-                  label=r"slowest direction $\propto(1-\mu/L)^{2t}$")
-    left.set(xlabel="step t", ylabel="loss above minimum (log scale)",
-             title=rf"$\mu>0$: line fit, $\kappa$ = {strong.curvature.kappa:.1f}")
+    left.semilogy(
+        strong.step, strong.bound, "k--", lw=1, label=r"bound $(1-\mu/L)^t\,\Delta_0$"
+    )
+    left.semilogy(
+        strong.step,
+        strong.slowest,
+        ":",
+        color="C1",
+        lw=1.5,
+        label=r"slowest direction $\propto(1-\mu/L)^{2t}$",
+    )
+    left.set(
+        xlabel="step t",
+        ylabel="loss above minimum (log scale)",
+        title=rf"$\mu>0$: line fit, $\kappa$ = {strong.curvature.kappa:.1f}",
+    )
     shown = weak.step > 0
-    right.loglog(weak.step[shown], weak.measured[shown], color="C0", lw=2,
-                 label="measured")
-    right.loglog(weak.step[shown], weak.bound[shown], "k--", lw=1,
-                 label=r"bound $2L\|\theta_0-\theta^*\|^2/(t+4)$")
-    right.set(xlabel="step t (log scale)", ylabel="loss above minimum (log scale)",
-              title=r"$\mu=0$: rank-deficient least squares")
+    right.loglog(
+        weak.step[shown], weak.measured[shown], color="C0", lw=2, label="measured"
+    )
+    right.loglog(
+        weak.step[shown],
+        weak.bound[shown],
+        "k--",
+        lw=1,
+        label=r"bound $2L\|\theta_0-\theta^*\|^2/(t+4)$",
+    )
+    right.set(
+        xlabel="step t (log scale)",
+        ylabel="loss above minimum (log scale)",
+        title=r"$\mu=0$: rank-deficient least squares",
+    )
     for ax in axes:
         ax.legend(fontsize="small")
     return left.figure
@@ -566,15 +634,19 @@ def plot_acceleration(study: pd.DataFrame, exponents: dict | None = None, ax=Non
             label += rf" (measured $\propto\kappa^{{{exponents[method]:.2f}}}$)"
         ax.loglog(rows.kappa, rows.steps, "o", color=f"C{k}", label=label)
         ax.loglog(rows.kappa, rows.predicted_steps, "-", color=f"C{k}", lw=1)
-    ax.set(xlabel=r"condition number $\kappa$ (log scale)",
-           ylabel="steps to shrink the error 1e6-fold (log scale)")
-    ax.legend(fontsize="small", title="lines: log(tol) / log(rate)",
-              title_fontsize="small")
+    ax.set(
+        xlabel=r"condition number $\kappa$ (log scale)",
+        ylabel="steps to shrink the error 1e6-fold (log scale)",
+    )
+    ax.legend(
+        fontsize="small", title="lines: log(tol) / log(rate)", title_fontsize="small"
+    )
     return ax
 
 
-def plot_sgd(floor: pd.DataFrame, curves: dict, prediction: np.ndarray | None = None,
-             axes=None):
+def plot_sgd(
+    floor: pd.DataFrame, curves: dict, prediction: np.ndarray | None = None, axes=None
+):
     """Plot SGD's noise floor against lr (left) and excess loss against steps (right).
 
     ``curves`` maps a label to an excess-loss array (index = step); ``prediction`` is
@@ -586,22 +658,34 @@ def plot_sgd(floor: pd.DataFrame, curves: dict, prediction: np.ndarray | None = 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     left, right = axes
-    left.loglog(floor.lr, floor.predicted, "k-", lw=1,
-                label=r"theory $\eta\,\mathrm{tr}\Sigma/4$")
+    left.loglog(
+        floor.lr,
+        floor.predicted,
+        "k-",
+        lw=1,
+        label=r"theory $\eta\,\mathrm{tr}\Sigma/4$",
+    )
     left.loglog(floor.lr, floor.measured, "o", color="C0", label="measured")
     left.xaxis.set_minor_formatter(NullFormatter())  # the minor labels would overlap
-    left.set(xlabel=r"constant step $\eta$ (log scale)",
-             ylabel="stationary loss above minimum", title="the noise floor")
+    left.set(
+        xlabel=r"constant step $\eta$ (log scale)",
+        ylabel="stationary loss above minimum",
+        title="the noise floor",
+    )
     left.legend(fontsize="small")
     for k, (label, excess) in enumerate(curves.items()):
         steps = np.arange(1, len(excess))
         right.loglog(steps, excess[1:], color=f"C{k}", lw=1.2, label=label)
     if prediction is not None:
         steps = np.arange(1, len(prediction))
-        right.loglog(steps, prediction[1:], "k--", lw=1,
-                     label=r"theory for $\eta_t\propto 1/t$")
-    right.set(xlabel="step t (log scale)", ylabel="mean loss above minimum",
-              title="constant versus decaying steps")
+        right.loglog(
+            steps, prediction[1:], "k--", lw=1, label=r"theory for $\eta_t\propto 1/t$"
+        )
+    right.set(
+        xlabel="step t (log scale)",
+        ylabel="mean loss above minimum",
+        title="constant versus decaying steps",
+    )
     right.legend(fontsize="small")
     return left.figure
 
@@ -611,8 +695,13 @@ def plot_minibatch_variance(table: pd.DataFrame, ax=None):
     from mlxday2.plotting import new_axes
 
     _, ax = new_axes(ax)
-    ax.loglog(table.batch_size, table.predicted, "k-", lw=1,
-              label=r"theory $\mathrm{tr}\Sigma/B$")
+    ax.loglog(
+        table.batch_size,
+        table.predicted,
+        "k-",
+        lw=1,
+        label=r"theory $\mathrm{tr}\Sigma/B$",
+    )
     ax.loglog(table.batch_size, table.measured, "o", color="C0", label="measured")
     ax.set(xlabel="batch size B (log scale)", ylabel="gradient variance (log scale)")
     ax.legend(fontsize="small")

@@ -9,13 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mlxday2.optim._checks import (
-    finite_vector,
-    positive_number,
-    seed_or_generator,
-    whole_number,
-)
-from mlxday2.optim.problem import (
+from mlxday2.checks import check_array, check_int, check_real, check_seed
+from mlxday2.optimization.problem import (
     _gradient,
     _mse,
     check_data,
@@ -23,7 +18,7 @@ from mlxday2.optim.problem import (
     hessian,
     least_squares,
 )
-from mlxday2.optim.steps import AdamState, adam_step, epoch_batches, gd_step
+from mlxday2.optimization.steps import AdamState, adam_step, epoch_batches, gd_step
 
 METHODS = ("gd", "sgd", "minibatch", "adam")
 DEFAULT_MINIBATCH = 16
@@ -119,7 +114,7 @@ def fit_linear(
     batch_size, lr, epochs, init = _check_fit_args(
         method, lr, epochs, batch_size, n, init
     )
-    rng = np.random.default_rng(seed_or_generator(seed))
+    rng = np.random.default_rng(check_seed("seed", seed, generator=True))
     step, state = UPDATES[method], initial_state(method)
     theta = init
     params, losses, epoch_at, evals_at = [theta], [_mse(x, y, *theta)], [0.0], [0]
@@ -134,8 +129,11 @@ def fit_linear(
                 new, state = step(theta, grad, state, lr)
                 seen, evals = seen + batch.size, evals + batch.size
                 loss = _mse(x, y, *new)
-                if not (math.isfinite(new[0]) and math.isfinite(new[1])
-                        and math.isfinite(loss)):
+                if not (
+                    math.isfinite(new[0])
+                    and math.isfinite(new[1])
+                    and math.isfinite(loss)
+                ):
                     diverged = True
                     break
                 theta = new
@@ -167,15 +165,20 @@ def _check_method(method) -> None:
 
 def _check_fit_args(method, lr, epochs, batch_size, n, init):
     _check_method(method)
-    lr = positive_number("lr", lr, fix="pass a step size, e.g. lr=0.1")
-    epochs = whole_number("epochs", epochs, minimum=1, fix="pass e.g. epochs=100")
-    init = finite_vector("init", init, size=2, fix="pass the start as (w, b)").copy()
+    lr = check_real("lr", lr, 0, low_open=True, fix="pass a step size, e.g. lr=0.1")
+    epochs = check_int("epochs", epochs, low=1, fix="pass e.g. epochs=100")
+    init = check_array(
+        "init", init, ndim=1, size=2, fix="pass the start as (w, b)"
+    ).copy()
     minibatch = min(DEFAULT_MINIBATCH, n)
     default = {"gd": n, "sgd": 1, "minibatch": minibatch, "adam": n}[method]
     if batch_size is None:
         return default, lr, epochs, init
-    batch_size = whole_number(
-        "batch_size", batch_size, minimum=1, maximum=n,
+    batch_size = check_int(
+        "batch_size",
+        batch_size,
+        low=1,
+        high=n,
         fix=f"pass a batch size up to the number of samples ({n}), or None",
     )
     if method in ("gd", "sgd") and batch_size != default:
@@ -201,7 +204,7 @@ def lr_sweep(x, y, lrs, epochs: int = 200, init=(0.0, 0.0)) -> pd.DataFrame:
     in a short run).
     """
     x, y = check_data(x, y)
-    lrs = finite_vector("lrs", lrs, fix="pass the learning rates as a 1-D array")
+    lrs = check_array("lrs", lrs, ndim=1, fix="pass the learning rates as a 1-D array")
     if np.any(lrs <= 0):
         raise ValueError(
             f"lrs must all be > 0, got {lrs[lrs <= 0][0]}; pass positive learning rates"
@@ -212,9 +215,13 @@ def lr_sweep(x, y, lrs, epochs: int = 200, init=(0.0, 0.0)) -> pd.DataFrame:
         traj = fit_linear(x, y, "gd", float(lr), epochs, init=init)
         final = float(traj.loss[-1])
         rows.append(
-            dict(lr=lr, lr_over_critical=lr / crit, final_loss=final,
-                 excess_loss=max(final - best, 0.0),
-                 diverged=bool(traj.diverged or final > traj.loss[0]))
+            dict(
+                lr=lr,
+                lr_over_critical=lr / crit,
+                final_loss=final,
+                excess_loss=max(final - best, 0.0),
+                diverged=bool(traj.diverged or final > traj.loss[0]),
+            )
         )
     return pd.DataFrame(rows)
 
@@ -225,8 +232,18 @@ def steps_to_tolerance(traj: Trajectory, target, tol: float = 1e-6) -> int | Non
     ``None`` if the run never gets that close. ``tol`` is relative, in (0, 1).
     """
     _check_trajectory(traj)
-    target = finite_vector("target", target, size=2, fix="pass the target as (w, b)")
-    tol = positive_number("tol", tol, upper=1.0, fix="pass a relative tolerance: 1e-6")
+    target = check_array(
+        "target", target, ndim=1, size=2, fix="pass the target as (w, b)"
+    )
+    tol = check_real(
+        "tol",
+        tol,
+        0,
+        1.0,
+        low_open=True,
+        high_open=True,
+        fix="pass a relative tolerance: 1e-6",
+    )
     dist = np.linalg.norm(traj.params - target, axis=1)
     hits = np.flatnonzero(dist <= tol * dist[0])
     return int(hits[0]) if hits.size else None
@@ -252,9 +269,19 @@ def conditioning_study(offsets, n: int = 100, tol: float = 1e-6) -> pd.DataFrame
     below ``tol`` times its start after ``log(tol * sqrt(2)) / log(1 - 1/kappa)`` steps.
     Columns: ``offset``, ``kappa``, ``lr``, ``predicted_steps``, ``measured_steps``.
     """
-    offsets = finite_vector("offsets", offsets, fix="pass offsets such as [0, 1, 2]")
-    n = whole_number("n", n, minimum=2, fix="pass at least two points, e.g. n=100")
-    tol = positive_number("tol", tol, upper=1.0, fix="pass a relative tolerance: 1e-6")
+    offsets = check_array(
+        "offsets", offsets, ndim=1, fix="pass offsets such as [0, 1, 2]"
+    )
+    n = check_int("n", n, low=2, fix="pass at least two points, e.g. n=100")
+    tol = check_real(
+        "tol",
+        tol,
+        0,
+        1.0,
+        low_open=True,
+        high_open=True,
+        fix="pass a relative tolerance: 1e-6",
+    )
     rows = []
     for c in offsets:
         x = np.linspace(0.0, 1.0, n) + c
@@ -273,8 +300,13 @@ def conditioning_study(offsets, n: int = 100, tol: float = 1e-6) -> pd.DataFrame
         init = np.array([5.0, 2.0]) + eigenvectors.sum(axis=1)
         traj = fit_linear(x, y, "gd", lr, int(1.2 * predicted) + 10, init=tuple(init))
         rows.append(
-            dict(offset=float(c), kappa=kappa, lr=lr, predicted_steps=predicted,
-                 measured_steps=steps_to_tolerance(traj, (5.0, 2.0), tol))
+            dict(
+                offset=float(c),
+                kappa=kappa,
+                lr=lr,
+                predicted_steps=predicted,
+                measured_steps=steps_to_tolerance(traj, (5.0, 2.0), tol),
+            )
         )
     return pd.DataFrame(rows)
 
@@ -303,7 +335,13 @@ def compare_methods(
         _check_method(method)
     return {
         method: fit_linear(
-            x, y, method, lr, epochs, seed=seed, init=init,
+            x,
+            y,
+            method,
+            lr,
+            epochs,
+            seed=seed,
+            init=init,
             batch_size=batch_size if method == "minibatch" else None,
         )
         for method, lr in lrs.items()

@@ -12,13 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from mlxday2.optim._checks import (
-    finite_vector,
-    positive_number,
-    real_number,
-    whole_number,
-)
-from mlxday2.optim.fit import METHODS, Trajectory, _check_trajectory
+from mlxday2.checks import check_array, check_int, check_real
+from mlxday2.optimization.fit import METHODS, Trajectory, _check_trajectory
 
 LABELS = {
     "gd": "GD (full batch)",
@@ -80,15 +75,18 @@ def plot_convergence(traj: Trajectory, target, axes=None) -> np.ndarray:
     import matplotlib.pyplot as plt
 
     _check_trajectory(traj)
-    target = finite_vector("target", target, size=2, fix="pass the true (w, b)")
+    target = check_array("target", target, ndim=1, size=2, fix="pass the true (w, b)")
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(9, 3.5))
     axes = _check_axes(axes, 2)
     for k, (name, value) in enumerate(zip(("w", "b"), target)):
         axes[0].plot(traj.epoch, traj.params[:, k], label=name, color=f"C{k}")
         axes[0].axhline(value, color=f"C{k}", ls=":", lw=1)
-    axes[0].set(xlabel="epoch", ylabel="parameter value",
-                title="parameters (dotted: true values)")
+    axes[0].set(
+        xlabel="epoch",
+        ylabel="parameter value",
+        title="parameters (dotted: true values)",
+    )
     axes[0].legend()
     axes[1].semilogy(traj.epoch, traj.loss)
     axes[1].set(xlabel="epoch", ylabel="MSE (log scale)", title="loss")
@@ -107,12 +105,18 @@ def plot_surface_contours(
     from mlxday2.plotting import new_axes
 
     W, B, L = _check_surface(W, B, L)
-    levels = whole_number("levels", levels, minimum=2, fix="pass e.g. levels=25")
+    levels = check_int("levels", levels, low=2, fix="pass e.g. levels=25")
     paths = _check_paths(paths)
     _, ax = new_axes(ax)
     lo, hi = max(L.min(), 1e-12), L.max()
-    ax.contour(W, B, L, levels=np.geomspace(lo * 1.05, hi, levels), cmap="viridis",
-               linewidths=0.8)
+    ax.contour(
+        W,
+        B,
+        L,
+        levels=np.geomspace(lo * 1.05, hi, levels),
+        cmap="viridis",
+        linewidths=0.8,
+    )
     for label, (p, colour) in paths.items():
         ax.plot(p[:, 0], p[:, 1], ".-", color=colour, ms=3, lw=1, label=label)
         ax.plot(*p[0], "o", color="k", ms=5)
@@ -191,9 +195,10 @@ def animate_path(W, B, L, traj: Trajectory, frames: int = 40, dpi: int = 60):
     from matplotlib.animation import FuncAnimation
 
     _check_trajectory(traj)
-    frames = whole_number("frames", frames, minimum=1, maximum=60,
-                          fix="keep the page light: e.g. frames=40")
-    dpi = positive_number("dpi", dpi, fix="pass e.g. dpi=60")
+    frames = check_int(
+        "frames", frames, low=1, high=60, fix="keep the page light: e.g. frames=40"
+    )
+    dpi = check_real("dpi", dpi, 0, low_open=True, fix="pass e.g. dpi=60")
     fig, ax = plt.subplots(figsize=(5, 3.6), dpi=dpi)
     plot_surface_contours(W, B, L, ax=ax, levels=15)
     shown = np.unique(np.linspace(0, traj.steps, frames).round().astype(int))
@@ -234,21 +239,38 @@ def plot_lr_sweep(sweep: pd.DataFrame, critical: float, ax=None):
 
     columns = ("lr", "final_loss", "excess_loss", "diverged")
     _check_table("sweep", sweep, columns, "lr_sweep")
-    critical = positive_number("critical", critical, fix="pass critical_lr(x)")
+    critical = check_real(
+        "critical", critical, 0, low_open=True, fix="pass critical_lr(x)"
+    )
     _, ax = new_axes(ax)
     ok, bad = sweep[~sweep.diverged], sweep[sweep.diverged]
     # Runs that reached the minimum to machine precision are drawn on the precision
     # line.
     floor = np.finfo(float).eps * float(sweep.final_loss.min())
-    ax.axhline(floor, color="0.5", lw=0.8, ls=":",
-               label="machine precision of the loss")
-    ax.loglog(ok.lr, np.maximum(ok.excess_loss, floor), "o", ms=4, color=_colour("gd"),
-              label="converged")
-    ax.loglog(bad.lr, bad.final_loss, "x", ms=6, color="C1",
-              label="diverged (loss where stopped)")
+    ax.axhline(
+        floor, color="0.5", lw=0.8, ls=":", label="machine precision of the loss"
+    )
+    ax.loglog(
+        ok.lr,
+        np.maximum(ok.excess_loss, floor),
+        "o",
+        ms=4,
+        color=_colour("gd"),
+        label="converged",
+    )
+    ax.loglog(
+        bad.lr,
+        bad.final_loss,
+        "x",
+        ms=6,
+        color="C1",
+        label="diverged (loss where stopped)",
+    )
     ax.axvline(critical, color="k", ls="--", lw=1, label=r"$2/\lambda_{max}$")
-    ax.set(xlabel="learning rate (log scale)",
-           ylabel="final loss above minimum (log scale)")
+    ax.set(
+        xlabel="learning rate (log scale)",
+        ylabel="final loss above minimum (log scale)",
+    )
     ax.legend(fontsize="small")
     return ax
 
@@ -257,15 +279,22 @@ def plot_conditioning(study: pd.DataFrame, ax=None):
     """Plot measured and predicted GD steps to converge against kappa. Returns Axes."""
     from mlxday2.plotting import new_axes
 
-    _check_table("study", study, ("kappa", "predicted_steps", "measured_steps"),
-                 "conditioning_study")
+    _check_table(
+        "study",
+        study,
+        ("kappa", "predicted_steps", "measured_steps"),
+        "conditioning_study",
+    )
     _, ax = new_axes(ax)
     theory = r"theory: $\log(\sqrt{2}\,\mathrm{tol})\,/\,\log(1-1/\kappa)$"
     ax.loglog(study.kappa, study.predicted_steps, "-", color="k", lw=1, label=theory)
-    ax.loglog(study.kappa, study.measured_steps, "o", color=_colour("gd"),
-              label="measured")
-    ax.set(xlabel=r"condition number $\kappa$ (log scale)",
-           ylabel="GD steps to converge (log scale)")
+    ax.loglog(
+        study.kappa, study.measured_steps, "o", color=_colour("gd"), label="measured"
+    )
+    ax.set(
+        xlabel=r"condition number $\kappa$ (log scale)",
+        ylabel="GD steps to converge (log scale)",
+    )
     ax.legend(fontsize="small")
     return ax
 
@@ -303,7 +332,7 @@ def plot_method_losses(runs: dict[str, Trajectory], best_loss: float, axes=None)
     import matplotlib.pyplot as plt
 
     _check_runs(runs, most=len(METHODS))
-    best_loss = real_number("best_loss", best_loss, fix="pass least_squares(x, y)[2]")
+    best_loss = check_real("best_loss", best_loss, fix="pass least_squares(x, y)[2]")
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
     axes = _check_axes(axes, 2)

@@ -114,9 +114,15 @@ def gradient_descent(init, lr: float = 0.1, steps: int = 400) -> Path:
     return _iterate(step, params, None, steps)
 
 
-def perturbed_gradient_descent(init, lr: float = 0.1, steps: int = 400,
-                               kick_radius: float = 1e-3, grad_tol: float = 1e-3,
-                               wait: int = 50, seed: int = 0) -> Path:
+def perturbed_gradient_descent(
+    init,
+    lr: float = 0.1,
+    steps: int = 400,
+    kick_radius: float = 1e-3,
+    grad_tol: float = 1e-3,
+    wait: int = 50,
+    seed: int = 0,
+) -> Path:
     """Return the ``Path`` of perturbed gradient descent on ``f``, kicks from ``seed``.
 
     A simplified form of Jin et al. (2017): the paper's stopping test (stop when a kick
@@ -132,8 +138,9 @@ def perturbed_gradient_descent(init, lr: float = 0.1, steps: int = 400,
     rng = np.random.default_rng(seed)
 
     def step(p, since_kick):
-        return perturbed_gd_step(p, saddle_gradient(p), since_kick, lr, kick_radius,
-                                 grad_tol, wait, rng)
+        return perturbed_gd_step(
+            p, saddle_gradient(p), since_kick, lr, kick_radius, grad_tol, wait, rng
+        )
 
     return _iterate(step, params, wait + 1, steps)
 
@@ -143,8 +150,9 @@ def predicted_escape_steps(delta, lr: float, radius: float = 0.5) -> np.ndarray:
     return np.log(radius / np.asarray(delta, dtype=float)) / math.log1p(lr)
 
 
-def escape_study(deltas, lr: float = 0.1, start_x: float = 1.0,
-                 radius: float = 0.5) -> pd.DataFrame:
+def escape_study(
+    deltas, lr: float = 0.1, start_x: float = 1.0, radius: float = 0.5
+) -> pd.DataFrame:
     """Return GD's measured and predicted steps to escape from ``(start_x, delta)``.
 
     One row per delta. Columns: ``delta``, ``steps`` (the first step with
@@ -164,8 +172,14 @@ def escape_study(deltas, lr: float = 0.1, start_x: float = 1.0,
     return pd.DataFrame(rows)
 
 
-def perturbed_escape_study(seeds, init=(1.0, 0.0), lr: float = 0.1, steps: int = 600,
-                           radius: float = 0.5, **kicks) -> pd.DataFrame:
+def perturbed_escape_study(
+    seeds,
+    init=(1.0, 0.0),
+    lr: float = 0.1,
+    steps: int = 600,
+    radius: float = 0.5,
+    **kicks,
+) -> pd.DataFrame:
     """Return perturbed GD's escape step and where it ends, one row per seed.
 
     ``kicks`` go to ``perturbed_gradient_descent``. Columns: ``seed``, ``escape_step``
@@ -174,9 +188,14 @@ def perturbed_escape_study(seeds, init=(1.0, 0.0), lr: float = 0.1, steps: int =
     rows = []
     for seed in seeds:
         path = perturbed_gradient_descent(init, lr, steps, seed=int(seed), **kicks)
-        rows.append(dict(seed=int(seed), escape_step=path.escape_step(radius),
-                         end_y=float(path.params[-1, 1]),
-                         end_value=float(path.value[-1])))
+        rows.append(
+            dict(
+                seed=int(seed),
+                escape_step=path.escape_step(radius),
+                end_y=float(path.params[-1, 1]),
+                end_value=float(path.value[-1]),
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -197,19 +216,29 @@ def plot_paths(xs, ys, values, paths: dict, axes=None):
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 4.2), width_ratios=(1, 1.4))
     left, right = axes
-    left.contour(xs, ys, values, levels=np.linspace(-0.25, 1.0, 26), cmap="viridis",
-                 linewidths=0.7)
+    left.contour(
+        xs,
+        ys,
+        values,
+        levels=np.linspace(-0.25, 1.0, 26),
+        cmap="viridis",
+        linewidths=0.7,
+    )
     for k, (label, path) in enumerate(paths.items()):
-        left.plot(path.params[:, 0], path.params[:, 1], ".-", color=f"C{k}", ms=2.5,
-                  lw=1)
+        left.plot(
+            path.params[:, 0], path.params[:, 1], ".-", color=f"C{k}", ms=2.5, lw=1
+        )
         left.plot(*path.params[0], "o", color=f"C{k}", ms=5)
         distance = np.linalg.norm(path.params - np.array(SADDLE), axis=1)
         right.semilogy(distance, color=f"C{k}", lw=1.5, label=label)
     left.plot(*SADDLE, "kx", ms=9, mew=2)
     left.plot(*np.array(MINIMA).T, "k*", ms=10)
     left.set(xlabel="x", ylabel="y", aspect="equal", title="paths on the contours of f")
-    right.set(xlabel="step", ylabel="distance from the saddle (log scale)",
-              title="time spent near the saddle")
+    right.set(
+        xlabel="step",
+        ylabel="distance from the saddle (log scale)",
+        title="time spent near the saddle",
+    )
     right.legend(fontsize="small")
     return left.figure
 
@@ -222,11 +251,18 @@ def plot_escape(study: pd.DataFrame, ax=None):
     from mlxday2.plotting import new_axes
 
     _, ax = new_axes(ax)
-    ax.semilogx(study.delta, study.predicted, "k-", lw=1,
-                label=r"linearisation $\log(r/\delta)\,/\,\log(1+\eta)$")
+    ax.semilogx(
+        study.delta,
+        study.predicted,
+        "k-",
+        lw=1,
+        label=r"linearisation $\log(r/\delta)\,/\,\log(1+\eta)$",
+    )
     ax.semilogx(study.delta, study.steps, "o", color="C0", label="measured (GD)")
     ax.invert_xaxis()
-    ax.set(xlabel=r"distance $\delta$ of the start from the stable manifold (log)",
-           ylabel="steps to escape")
+    ax.set(
+        xlabel=r"distance $\delta$ of the start from the stable manifold (log)",
+        ylabel="steps to escape",
+    )
     ax.legend(fontsize="small")
     return ax
