@@ -23,7 +23,7 @@ from mlxday2.cnn.analysis import (
     most_confused_pair,
     per_class_accuracy,
 )
-from mlxday2.cnn.data import (
+from mlxday2.cnn.cifar import (
     CLASSES,
     CROP_PAD,
     MEAN,

@@ -11,8 +11,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from mlxday2.cnn import data as cdata
-from mlxday2.cnn import models
+from mlxday2.cnn import cifar, models
 
 # A 3x3 Sobel filter: responds to left-to-right changes of brightness (vertical edges).
 EDGE_FILTER = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
@@ -69,7 +68,7 @@ def feature_maps(model: models.SmallCNN, image: np.ndarray) -> list[np.ndarray]:
             f"image must be uint8 (32, 32, 3), got {image.dtype} {image.shape}"
         )
     model.eval()
-    x = cdata.to_model_input(torch.from_numpy(image).permute(2, 0, 1)[None])
+    x = cifar.to_model_input(torch.from_numpy(image).permute(2, 0, 1)[None])
     maps = []
     for stage in model.stages:
         x = stage(x)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from mlxday2.cnn.data import CROP_PAD, CifarDataset
+from mlxday2.cnn.cifar import CROP_PAD, CifarDataset
 from mlxday2.plotting import PALETTE, new_axes
 
 
@@ -103,8 +103,15 @@ def plot_curves(histories: dict[str, pd.DataFrame], x: str = "epoch", axes=None)
     for color, (name, h) in zip(PALETTE, histories.items()):
         for split, style in (("train", "--"), ("test", "-")):
             for ax, metric in ((ax_loss, "loss"), (ax_acc, "acc")):
-                ax.plot(h[x], h[f"{split}_{metric}"], style, color=color, marker="o",
-                        ms=3, label=f"{name}, {split}")
+                ax.plot(
+                    h[x],
+                    h[f"{split}_{metric}"],
+                    style,
+                    color=color,
+                    marker="o",
+                    ms=3,
+                    label=f"{name}, {split}",
+                )
     xlabel = "epoch" if x == "epoch" else "training time (s)"
     ax_loss.set(xlabel=xlabel, ylabel="cross-entropy", title="loss")
     ax_acc.set(xlabel=xlabel, ylabel="accuracy", title="accuracy")

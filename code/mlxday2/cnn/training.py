@@ -30,8 +30,7 @@ from torch import nn
 from tqdm import tqdm  # plain text bars (tqdm.auto warns without ipywidgets)
 
 from mlxday2 import cache
-from mlxday2.cnn import data as cdata
-from mlxday2.cnn import models
+from mlxday2.cnn import cifar, models
 
 OPTIMIZERS = ("sgd", "nesterov", "adam")
 NUMERICS = ("auto", "fp32", "bf16")
@@ -292,7 +291,7 @@ def predict_probs(
     model.eval()
     probs = []
     for start in range(0, len(images), batch_size):
-        x = cdata.to_model_input(images[start : start + batch_size], device)
+        x = cifar.to_model_input(images[start : start + batch_size], device)
         x = x.contiguous(memory_format=_memory_format(device))
         total, p = 0.0, 0.0
         for weight, view in tta_views(x, tta):
@@ -305,7 +304,7 @@ def predict_probs(
 
 def evaluate(
     model: nn.Module,
-    ds: cdata.CifarDataset,
+    ds: cifar.CifarDataset,
     numerics: str = "fp32",
     tta: str = "none",
 ) -> tuple[float, float, np.ndarray]:
@@ -313,7 +312,7 @@ def evaluate(
 
     ``tta`` names the test-time views averaged per image (see ``tta_views``).
     """
-    images, labels = cdata.as_tensors(ds)
+    images, labels = cifar.as_tensors(ds)
     p = predict_probs(model, images, numerics, tta)
     loss = -torch.log(p[torch.arange(len(labels)), labels].clamp_min(1e-12)).mean()
     return float(loss), float((p.argmax(1) == labels).float().mean()), p.numpy()
@@ -347,7 +346,7 @@ def recalibrate_batch_norm(
         m.momentum = None  # a cumulative average over the batches that follow
     model.train()
     for start in range(0, len(images), batch_size):
-        x = cdata.to_model_input(images[start : start + batch_size], device)
+        x = cifar.to_model_input(images[start : start + batch_size], device)
         with _autocast(numerics, device):
             model(x.contiguous(memory_format=_memory_format(device)))
     for m, momentum in zip(norms, momenta):
@@ -388,11 +387,11 @@ def _fit(config: TrainConfig, train_set, test_set, device: torch.device, numeric
     with torch.random.fork_rng(devices=[]):  # seed the weight initialisation locally
         torch.manual_seed(config.seed)
         model = models.MODELS[config.model]()
-    images, labels = cdata.as_tensors(train_set)
+    images, labels = cifar.as_tensors(train_set)
     n, bs = len(labels), config.batch_size
     if hasattr(model, "set_whitening"):  # from up to 5,000 training images
         sample = images[torch.randperm(n, generator=g)[:5000]]
-        model.set_whitening(cdata.to_model_input(sample))
+        model.set_whitening(cifar.to_model_input(sample))
     model = model.to(device, memory_format=_memory_format(device))
     steps_per_epoch = -(-n // bs)
     opt = make_optimizer(config, [p for p in model.parameters() if p.requires_grad])
@@ -419,8 +418,8 @@ def _fit(config: TrainConfig, train_set, test_set, device: torch.device, numeric
         for idx in torch.randperm(n, generator=g).split(bs):
             batch = images[idx]
             if config.augment:
-                batch = cdata.random_crop_flip(batch, g)
-            x = cdata.to_model_input(batch, device)
+                batch = cifar.random_crop_flip(batch, g)
+            x = cifar.to_model_input(batch, device)
             x = x.contiguous(memory_format=_memory_format(device))
             y = labels[idx].to(device)
             with _autocast(numerics, device):
@@ -456,7 +455,7 @@ def _fit(config: TrainConfig, train_set, test_set, device: torch.device, numeric
             # statistics of what the weights were fitted to (augmented, if training was)
             calibration = images[torch.randperm(n, generator=g)[:10_000]]
             if config.augment:
-                calibration = cdata.random_crop_flip(calibration, g)
+                calibration = cifar.random_crop_flip(calibration, g)
             recalibrate_batch_norm(model, calibration, numerics)
         test_loss, test_acc, probs = evaluate(
             model, test_set, numerics, config.tta if last else "none"
@@ -488,12 +487,12 @@ def cache_key(
     threads: int | None = None,
 ) -> str:
     """Return a run's key: config, code, data, libraries, device, numerics, threads."""
-    code = cache.source_digest(models, cdata, sys.modules[__name__])
+    code = cache.source_digest(models, cifar, sys.modules[__name__])
     return cache.make_key(
         dataclasses.asdict(config),
         code,
-        cdata.MEAN,
-        cdata.STD,
+        cifar.MEAN,
+        cifar.STD,
         train_set.digest(),
         test_set.digest(),
         cache.library_versions("torch", "numpy"),
@@ -511,8 +510,8 @@ def _read_run(path):
 
 def train(
     config: TrainConfig,
-    train_set: cdata.CifarDataset,
-    test_set: cdata.CifarDataset,
+    train_set: cifar.CifarDataset,
+    test_set: cifar.CifarDataset,
     *,
     device: str = "auto",
     numerics: str = "auto",
@@ -528,7 +527,7 @@ def train(
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     for name, ds in (("train_set", train_set), ("test_set", test_set)):
-        if not isinstance(ds, cdata.CifarDataset) or len(ds) == 0:
+        if not isinstance(ds, cifar.CifarDataset) or len(ds) == 0:
             raise TypeError(
                 f"{name} must be a non-empty CifarDataset (from load_cifar10 or "
                 f"subset), got {type(ds).__name__} of length {len(ds)}"
@@ -540,7 +539,7 @@ def train(
     threads = torch.get_num_threads()
     key = cache_key(config, train_set, test_set, dev.type, chosen, threads)
     path = (
-        cache.writable_cache_dir() / f"cnn-{config.model}-{key}.pt"
+        cache.writable_dir() / f"cnn-{config.model}-{key}.pt"
     )  # check before training
     saved = cache.load(path, _read_run) if use_cache else None
     if saved is not None:

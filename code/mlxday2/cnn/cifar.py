@@ -21,8 +21,7 @@ import torch
 from torch.utils.data import Dataset
 from tqdm import tqdm  # plain text bars (tqdm.auto warns without ipywidgets)
 
-from mlxday2 import cache
-from mlxday2 import data as _data
+from mlxday2 import cache, datasets
 
 CLASSES = (
     "airplane",
@@ -245,15 +244,15 @@ def _decode_python_archive(path: Path, workdir: Path) -> dict[str, np.ndarray]:
 def _find_archive(root) -> tuple[str, Path]:
     """Return (registry name, verified path) of the CIFAR-10 copy found or fetched."""
     for name in ("cifar10-python", "cifar10-jpeg"):
-        path = _data.local_copy(name, root)
+        path = datasets.local_copy(name, root)
         if path is not None:
             return name, path
     try:
-        return "cifar10-python", _data.fetch("cifar10-python")
-    except _data.DataNotFoundError as err:
-        jpeg = _data.REGISTRY["cifar10-jpeg"]
-        where = Path(root) if root is not None else _data.data_dir()
-        raise _data.DataNotFoundError(
+        return "cifar10-python", datasets.fetch("cifar10-python")
+    except datasets.DataNotFoundError as err:
+        jpeg = datasets.REGISTRY["cifar10-jpeg"]
+        where = Path(root) if root is not None else datasets.data_dir()
+        raise datasets.DataNotFoundError(
             f"{err} Alternatively put the offline JPEG copy {jpeg.filename} into "
             f"{where} "
             f"(source: {jpeg.source})."
@@ -269,17 +268,17 @@ def load_cifar10(root: str | Path | None = None) -> tuple[CifarDataset, CifarDat
     """Return ``(train, test)``: CIFAR-10, 50,000 and 10,000 ``(3x32x32 float, label)``.
 
     Looks for the original python archive, then the JPEG copy, in ``root`` (default: the
-    data directory, ``mlxday2.data.data_dir()``), then downloads the original; if all
-    fail, raises ``mlxday2.data.DataNotFoundError`` saying where to put the files. The
+    data directory, ``mlxday2.datasets.data_dir()``), then downloads the original; if all
+    fail, raises ``mlxday2.datasets.DataNotFoundError`` saying where to put the files. The
     decoded arrays are cached (``mlxday2.cache``), so later calls take a second or two.
     ``train.source`` names the copy used; ``train.source_name`` is the name figures
     carry.
     """
     source, path = _find_archive(root)
-    cache_dir = cache.writable_cache_dir()  # before the decode, not after it
+    cache_dir = cache.writable_dir()  # before the decode, not after it
     key = cache.make_key(
         source,
-        _data.REGISTRY[source].sha256,
+        datasets.REGISTRY[source].sha256,
         cache.source_digest(sys.modules[__name__]),
         cache.library_versions("numpy", "pillow", "torchvision"),
     )

@@ -11,8 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mlxday2 import cache
-from mlxday2 import data as mdata, cnn
+from mlxday2 import cache, cnn, datasets
 from mlxday2.cnn import training
 
 NUMERICS = ["fp32"] + (["bf16"] if cnn.bf16_supported() else [])
@@ -232,7 +231,7 @@ def test_the_cache_key_covers_config_data_numerics_threads_and_code(
     changed.append(
         cnn.cache_key(QUICK, other, test_set, "cpu", "fp32", 2)
     )  # same length
-    monkeypatch.setattr(cnn.data, "MEAN", (0.0, 0.0, 0.0))
+    monkeypatch.setattr(cnn.cifar, "MEAN", (0.0, 0.0, 0.0))
     changed.append(cnn.cache_key(QUICK, train_set, test_set, "cpu", "fp32", 2))
     monkeypatch.undo()
     real = cache.source_digest
@@ -248,7 +247,7 @@ def test_an_unwritable_cache_is_reported_before_training(
     blocker.write_text("")
     monkeypatch.setenv("MLXDAY2_CACHE", str(blocker / "cache"))
     monkeypatch.setattr(training, "_fit", lambda *a: pytest.fail("trained"))
-    with pytest.raises(mdata.DirectoryError, match="MLXDAY2_CACHE"):
+    with pytest.raises(datasets.DirectoryError, match="MLXDAY2_CACHE"):
         cnn.train(QUICK, *small_sets, device="cpu", numerics="fp32")
 
 

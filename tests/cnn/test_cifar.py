@@ -1,4 +1,4 @@
-"""Tests of mlxday2.cnn.data: loaders, the decoded-data cache, datasets, augmenting."""
+"""Tests of mlxday2.cnn.cifar: loaders, the decoded-data cache, datasets, augmenting."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from mlxday2 import cache, cnn
-from mlxday2 import data as mdata
-from mlxday2.cnn import data as cdata
+from mlxday2 import cache, cnn, datasets
+from mlxday2.cnn import cifar
 
 CLASSES = ("cat", "dog", "ship")
 
@@ -44,9 +43,9 @@ def tiny_data(tmp_path, monkeypatch):
     archive = data / "cifar10-jpeg.tar.gz"
     _tiny_jpeg_archive(archive)
     entry = dataclasses.replace(
-        mdata.REGISTRY["cifar10-jpeg"], sha256=mdata.sha256sum(archive)
+        datasets.REGISTRY["cifar10-jpeg"], sha256=datasets.sha256sum(archive)
     )
-    monkeypatch.setitem(mdata.REGISTRY, "cifar10-jpeg", entry)
+    monkeypatch.setitem(datasets.REGISTRY, "cifar10-jpeg", entry)
     monkeypatch.setenv("MLXDAY2_DATA", str(data))
     monkeypatch.setenv("MLXDAY2_CACHE", str(cache_dir))
     return data, cache_dir
@@ -73,7 +72,7 @@ def test_jpeg_copy_is_read_decoded_once_and_cached(tiny_data, monkeypatch):
     assert len(list(cache_dir.glob("cifar10-*.npz"))) == 1
     assert len(list(cache_dir.glob("cifar10-*.npz.sha256"))) == 1
     monkeypatch.setattr(
-        cdata, "_decode_jpeg_archive", lambda path: pytest.fail("decoded")
+        cifar, "_decode_jpeg_archive", lambda path: pytest.fail("decoded")
     )
     again, _ = cnn.load_cifar10()
     np.testing.assert_array_equal(again.images, train.images)
@@ -124,9 +123,9 @@ def test_an_unwritable_cache_is_reported_before_decoding(
     blocker.write_text("")
     monkeypatch.setenv("MLXDAY2_CACHE", str(blocker / "cache"))
     monkeypatch.setattr(
-        cdata, "_decode_jpeg_archive", lambda path: pytest.fail("decoded")
+        cifar, "_decode_jpeg_archive", lambda path: pytest.fail("decoded")
     )
-    with pytest.raises(mdata.DirectoryError, match="MLXDAY2_CACHE"):
+    with pytest.raises(datasets.DirectoryError, match="MLXDAY2_CACHE"):
         cnn.load_cifar10()
 
 
@@ -137,8 +136,8 @@ def test_missing_data_raises_the_helpful_error(tmp_path, monkeypatch):
     def offline(*args, **kwargs):
         raise OSError("no network in this test")
 
-    monkeypatch.setattr(mdata, "_download", offline)
-    with pytest.raises(mdata.DataNotFoundError, match="cifar10-jpeg.tar.gz") as err:
+    monkeypatch.setattr(datasets, "_download", offline)
+    with pytest.raises(datasets.DataNotFoundError, match="cifar10-jpeg.tar.gz") as err:
         cnn.load_cifar10()
     assert "cifar-10-python.tar.gz" in str(err.value) and str(tmp_path) in str(
         err.value
@@ -224,8 +223,11 @@ def test_augmentation_is_a_reflected_shift_and_a_mirror():
     out = cnn.random_crop_flip(images, g)
     flipped = []
     for i in range(len(images)):
-        flips = [f for v, f in _shifted_views(images[i], cnn.CROP_PAD)
-                 if torch.equal(out[i], v)]
+        flips = [
+            f
+            for v, f in _shifted_views(images[i], cnn.CROP_PAD)
+            if torch.equal(out[i], v)
+        ]
         assert flips, f"image {i} is not a reflected shift of at most CROP_PAD"
         flipped += flips
     assert True in flipped and False in flipped  # some mirrored, some not
