@@ -3,8 +3,7 @@
 The data half of the regression chapter: the loaders (``load_mpi``,
 ``load_mpi_subnational``), the cleaning steps (``missingness``, ``harmonise_regions``,
 ``impute_group_median``) and dummies with a named reference level (``make_dummies``).
-The model half is ``mlxday2.regression``, which re-exports every name here, so
-``regression.load_mpi`` keeps working.
+The model half is ``mlxday2.regression.model``.
 """
 
 from __future__ import annotations
@@ -13,25 +12,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from mlxday2.data import fetch
-
-# --------------------------------------------------------------------------------------
-# Checks shared by the functions here and in mlxday2.regression
-# --------------------------------------------------------------------------------------
-
-
-def check_frame(df, argument: str, columns: Iterable[str] = ()) -> None:
-    """Raise TypeError unless ``df`` is a DataFrame; ValueError if it lacks a column."""
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(
-            f"{argument} must be a pandas DataFrame, got {type(df).__name__}; "
-            "load the data with load_mpi() or pass a DataFrame"
-        )
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{argument} has no column(s) {missing}; its columns are {list(df.columns)}"
-        )
+from mlxday2.checks import check_frame
+from mlxday2.datasets import fetch
 
 
 def _check_column_names(names, argument: str) -> list[str]:
@@ -61,8 +43,7 @@ NATIONAL_COLUMNS: dict[str, str] = {
     "Multidimensional Poverty Index": "mpi",
     "Headcount ratio: Population in multidimensional poverty": "headcount_pct",
     "Intensity of deprivation among the poor": "intensity_pct",
-    "Vulnerable to poverty (who experience 20-33.32% intensity of deprivations)":
-        "vulnerable_pct",
+    "Vulnerable to poverty (who experience 20-33.32% intensity of deprivations)": "vulnerable_pct",
     "In severe poverty (severity 50% or higher)": "severe_pct",
     "National poverty line 2011-2021": "poverty_national_pct",
     "PPP $2.15 a day 2011-2021": "poverty_215_pct",
@@ -88,8 +69,17 @@ SUBNATIONAL_COLUMNS: dict[str, str] = {
     "Intensity (A, %)": "intensity_pct",
 }
 
-_TEXT_COLUMNS = {"iso3", "country", "region", "region_label", "continent", "survey",
-                 "survey_year", "admin_type", "admin_name"}
+_TEXT_COLUMNS = {
+    "iso3",
+    "country",
+    "region",
+    "region_label",
+    "continent",
+    "survey",
+    "survey_year",
+    "admin_type",
+    "admin_name",
+}
 
 #: The marker the OPHI/UNDP tables use for "no data".
 MISSING_MARKER = ".."
@@ -177,8 +167,8 @@ def harmonise_regions(sub: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame
     Missing labels are filled the same way. ``admin_type`` is lower-cased ("District"
     and "district" are one type).
     """
-    check_frame(sub, "sub", ["iso3", "region_label"])
-    check_frame(national, "national", ["iso3", "region"])
+    check_frame("sub", sub, ["iso3", "region_label"])
+    check_frame("national", national, ["iso3", "region"])
     out = sub.copy()
     out["region_label"] = out["region_label"].replace(REGION_LABEL_FIXES)
     national_region = national.drop_duplicates("iso3").set_index("iso3")["region"]
@@ -198,7 +188,7 @@ def harmonise_regions(sub: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame
 
 def missingness(df: pd.DataFrame) -> pd.DataFrame:
     """Return one row per column with missing values: ``n_missing``, ``pct_missing``."""
-    check_frame(df, "df")
+    check_frame("df", df)
     if len(df) == 0:
         raise ValueError(
             "df has no rows, so no share of missing values; pass a non-empty table"
@@ -218,7 +208,7 @@ def impute_group_median(df: pd.DataFrame, columns: list[str], by: str) -> pd.Dat
     columns = _check_column_names(columns, "columns")
     if not isinstance(by, str):
         raise TypeError(f"by must be one column name (str), got {by!r}")
-    check_frame(df, "df", [*columns, by])
+    check_frame("df", df, [*columns, by])
     if df[by].isna().any():
         raise ValueError(
             f"by column {by!r} has {int(df[by].isna().sum())} missing values, so those "
@@ -249,8 +239,9 @@ def impute_group_median(df: pd.DataFrame, columns: list[str], by: str) -> pd.Dat
 # --------------------------------------------------------------------------------------
 
 
-def make_dummies(values: pd.Series, reference: str,
-                 prefix: str | None = None) -> pd.DataFrame:
+def make_dummies(
+    values: pd.Series, reference: str, prefix: str | None = None
+) -> pd.DataFrame:
     """Return k-1 float 0/1 columns for a Series with k levels, ``reference`` left out.
 
     The left-out level is the baseline every coefficient is compared with; keeping all k

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mlxday2.regression import check_results, fit_ols
+from mlxday2.regression.model import check_results, fit_ols
 
 #: The model NIST certifies: total employment on all six regressors and an intercept.
 FORMULA = "TOTEMP ~ GNPDEFL + GNP + UNEMP + ARMED + POP + YEAR"
@@ -24,12 +24,24 @@ FORMULA = "TOTEMP ~ GNPDEFL + GNP + UNEMP + ARMED + POP + YEAR"
 #: estimate and standard deviation of each coefficient.
 NIST_CERTIFIED = pd.DataFrame(
     {
-        "estimate": [-3482258.63459582, 15.0618722713733, -0.358191792925910e-01,
-                     -2.02022980381683, -1.03322686717359, -0.511041056535807e-01,
-                     1829.15146461355],
-        "std_err": [890420.383607373, 84.9149257747669, 0.334910077722432e-01,
-                    0.488399681651699, 0.214274163161675, 0.226073200069370,
-                    455.478499142212],
+        "estimate": [
+            -3482258.63459582,
+            15.0618722713733,
+            -0.358191792925910e-01,
+            -2.02022980381683,
+            -1.03322686717359,
+            -0.511041056535807e-01,
+            1829.15146461355,
+        ],
+        "std_err": [
+            890420.383607373,
+            84.9149257747669,
+            0.334910077722432e-01,
+            0.488399681651699,
+            0.214274163161675,
+            0.226073200069370,
+            455.478499142212,
+        ],
     },
     index=["Intercept", "GNPDEFL", "GNP", "UNEMP", "ARMED", "POP", "YEAR"],
 )
@@ -42,8 +54,14 @@ NIST_F = 330.285339234588
 #: genridge (Friendly 2013; README of github.com/friendly/genridge, ``vif()`` at ridge
 #: constant 0).
 PUBLISHED_VIF = pd.Series(
-    {"GNP": 1788.51, "YEAR": 758.98, "POP": 399.15, "GNPDEFL": 135.53, "UNEMP": 33.619,
-     "ARMED": 3.589},
+    {
+        "GNP": 1788.51,
+        "YEAR": 758.98,
+        "POP": 399.15,
+        "GNPDEFL": 135.53,
+        "UNEMP": 33.619,
+        "ARMED": 3.589,
+    },
     name="published VIF",
 )
 
@@ -75,16 +93,20 @@ def compare_with_nist(results) -> pd.DataFrame:
     check_results(results)
     missing = [t for t in NIST_CERTIFIED.index if t not in results.params.index]
     if missing:
-        raise ValueError(f"results lacks the terms {missing}; fit it with "
-                         "fit_ols(load_longley(), FORMULA)")
+        raise ValueError(
+            f"results lacks the terms {missing}; fit it with "
+            "fit_ols(load_longley(), FORMULA)"
+        )
     rows = []
     for term in NIST_CERTIFIED.index:
         ours = {"estimate": results.params[term], "std_err": results.bse[term]}
         for what, value in ours.items():
             rows.append((f"{term} {what}", NIST_CERTIFIED.loc[term, what], value))
-    rows += [("residual SD", NIST_RESIDUAL_SD, float(np.sqrt(results.mse_resid))),
-             ("R-squared", NIST_R_SQUARED, float(results.rsquared)),
-             ("F", NIST_F, float(results.fvalue))]
+    rows += [
+        ("residual SD", NIST_RESIDUAL_SD, float(np.sqrt(results.mse_resid))),
+        ("R-squared", NIST_R_SQUARED, float(results.rsquared)),
+        ("F", NIST_F, float(results.fvalue)),
+    ]
     table = pd.DataFrame(rows, columns=["statistic", "NIST certified", "mlxday2"])
     table["digits agreeing"] = digits(table["mlxday2"], table["NIST certified"])
     return table.set_index("statistic")

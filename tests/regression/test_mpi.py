@@ -1,4 +1,4 @@
-"""Tests of mlxday2.mpi_data: loaders, label harmonisation, cleaning, dummies, bad
+"""Tests of mlxday2.regression.mpi: loaders, label harmonisation, cleaning, dummies, bad
 input."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from mlxday2 import mpi_data as D
 from mlxday2 import regression as R
-from mlxday2.data import fetch
+from mlxday2.datasets import fetch
+from mlxday2.regression import mpi as D
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +37,10 @@ def test_load_mpi_has_110_countries_with_readable_names(mpi):
 
 def test_load_mpi_markers_become_nan(mpi):
     raw = pd.read_csv(fetch("mpi-national"), dtype=str, keep_default_na=False)
-    for original, new in [("PPP $2.15 a day 2011-2021", "poverty_215_pct"),
-                          ("National poverty line 2011-2021", "poverty_national_pct")]:
+    for original, new in [
+        ("PPP $2.15 a day 2011-2021", "poverty_215_pct"),
+        ("National poverty line 2011-2021", "poverty_national_pct"),
+    ]:
         is_marker = (raw[original].str.strip() == "..").to_numpy()
         assert is_marker.sum() > 0
         np.testing.assert_array_equal(mpi[new].isna().to_numpy(), is_marker)
@@ -79,7 +81,9 @@ def test_harmonised_labels_are_one_spelling(sub):
     labels = set(sub["region_label"].dropna())
     assert "South East Asia" not in labels and "Southeast Asia" in labels
     assert "East Africa" not in labels and "South Africa" not in labels
-    assert set(sub["admin_type"].dropna()) == set(sub["admin_type"].dropna().str.lower())
+    assert set(sub["admin_type"].dropna()) == set(
+        sub["admin_type"].dropna().str.lower()
+    )
 
 
 def test_harmonised_regions_match_national_table(sub, mpi):
@@ -93,7 +97,9 @@ def test_harmonised_regions_match_national_table(sub, mpi):
 
 
 def test_harmonise_regions_rejects_wrong_frame(mpi):
-    with pytest.raises(ValueError, match=r"sub has no column\(s\) \['iso3', 'region_label'\]"):
+    with pytest.raises(
+        ValueError, match=r"sub is missing column\(s\) \['iso3', 'region_label'\]"
+    ):
         D.harmonise_regions(pd.DataFrame({"x": [1]}), mpi)
 
 
@@ -102,7 +108,9 @@ def test_harmonise_regions_rejects_wrong_frame(mpi):
 
 def test_missingness_counts(mpi):
     table = D.missingness(mpi)
-    assert table.loc["poverty_215_pct", "n_missing"] == mpi["poverty_215_pct"].isna().sum()
+    assert (
+        table.loc["poverty_215_pct", "n_missing"] == mpi["poverty_215_pct"].isna().sum()
+    )
     assert (table["n_missing"] > 0).all()
     assert "mpi" not in table.index
 
@@ -133,9 +141,13 @@ def test_make_dummies_matches_formula_coding(mpi):
     complete = mpi.dropna(subset=["poverty_215_pct", "poverty_national_pct"])
     fit = R.fit_ols(complete)
     d = D.make_dummies(complete["region"], reference=R.REFERENCE_REGION)
-    X = sm.add_constant(pd.concat([d, complete[["poverty_215_pct", "poverty_national_pct"]]], axis=1))
+    X = sm.add_constant(
+        pd.concat([d, complete[["poverty_215_pct", "poverty_national_pct"]]], axis=1)
+    )
     manual = sm.OLS(complete["headcount_pct"], X).fit()
-    np.testing.assert_allclose(manual.params["poverty_215_pct"], fit.params["poverty_215_pct"], rtol=1e-10)
+    np.testing.assert_allclose(
+        manual.params["poverty_215_pct"], fit.params["poverty_215_pct"], rtol=1e-10
+    )
     np.testing.assert_allclose(manual.rsquared, fit.rsquared, rtol=1e-12)
 
 
@@ -169,18 +181,22 @@ def test_loaders_reject_bad_arguments():
 def test_frames_must_be_dataframes(mpi):
     with pytest.raises(TypeError, match="df must be a pandas DataFrame, got list"):
         D.missingness([1, 2])
-    with pytest.raises(TypeError, match="national must be a pandas DataFrame, got dict"):
+    with pytest.raises(
+        TypeError, match="national must be a pandas DataFrame, got dict"
+    ):
         D.harmonise_regions(D.load_mpi_subnational(harmonise=False), {"iso3": []})
     with pytest.raises(ValueError, match="df has no rows"):
         D.missingness(mpi.iloc[:0])
 
 
 def test_impute_group_median_bad_input(mpi):
-    with pytest.raises(TypeError, match=r"got the string 'poverty_215_pct'; write \['pov"):
+    with pytest.raises(
+        TypeError, match=r"got the string 'poverty_215_pct'; write \['pov"
+    ):
         D.impute_group_median(mpi, "poverty_215_pct", by="region")
-    with pytest.raises(ValueError, match=r"df has no column\(s\) \['nope'\]"):
+    with pytest.raises(ValueError, match=r"df is missing column\(s\) \['nope'\]"):
         D.impute_group_median(mpi, ["nope"], by="region")
-    with pytest.raises(ValueError, match=r"no column\(s\) \['continent'\]"):
+    with pytest.raises(ValueError, match=r"missing column\(s\) \[.continent.\]"):
         D.impute_group_median(mpi, ["poverty_215_pct"], by="continent")
     with pytest.raises(TypeError, match="by must be one column name"):
         D.impute_group_median(mpi, ["poverty_215_pct"], by=["region"])
@@ -190,8 +206,12 @@ def test_impute_group_median_bad_input(mpi):
     with pytest.raises(ValueError, match="by column 'region' has 1 missing values"):
         D.impute_group_median(gappy, ["poverty_215_pct"], by="region")
     # a group with no observed value has no median: an error, not a silent gap
-    empty = mpi.assign(poverty_215_pct=mpi["poverty_215_pct"].where(mpi["region"] != "South Asia"))
-    with pytest.raises(ValueError, match=r"no observed value in group\(s\) \['South Asia'\]"):
+    empty = mpi.assign(
+        poverty_215_pct=mpi["poverty_215_pct"].where(mpi["region"] != "South Asia")
+    )
+    with pytest.raises(
+        ValueError, match=r"no observed value in group\(s\) \['South Asia'\]"
+    ):
         D.impute_group_median(empty, ["poverty_215_pct"], by="region")
 
 
@@ -209,7 +229,9 @@ def test_the_label_slips_the_chapter_names():
     unlabelled = set(raw.loc[raw["region_label"].isna(), "country"])
     assert unlabelled == {"Colombia", "Guatemala"}
     label = raw.drop_duplicates("country").set_index("country")["region_label"]
-    assert label["Thailand"] == "South East Asia" and label["Vietnam"] == "Southeast Asia"
+    assert (
+        label["Thailand"] == "South East Asia" and label["Vietnam"] == "Southeast Asia"
+    )
     assert label["Rwanda"] == "East Africa" and label["Seychelles"] == "Eastern Africa"
     assert label["Mozambique"] == "South Africa"
     years = raw.loc[raw["iso3"] == "UGA", "survey_year"]

@@ -9,8 +9,8 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
-from mlxday2 import longley as L
 from mlxday2 import regression as R
+from mlxday2.regression import longley as L
 
 
 @pytest.fixture(scope="module")
@@ -19,18 +19,30 @@ def mpi() -> pd.DataFrame:
 
 
 # --- Longley (1967): NIST StRD certified values, Stata's numbers, published VIFs ------
-# mlxday2.longley holds NIST's certified values (15 digits) and the published VIFs, with
+# mlxday2.regression.longley holds NIST's certified values (15 digits) and the published VIFs, with
 # their sources; they are transcribed from statsmodels' own tests
 # (statsmodels/regression/tests/results/results_regression.py, class Longley), which
 # agree digit for digit with the copies in GSL's and Octave's Longley tests. Stata's
 # output for the same regression, as recorded in that statsmodels file: the 95% intervals
 # of `regress` and the standard errors of `regress ..., robust`, as printed.
-STATA_CI = {"GNPDEFL": (-177.0291, 207.1524), "GNP": (-.111581, .0399428),
-            "UNEMP": (-3.125065, -.9153928), "ARMED": (-1.517948, -.5485049),
-            "POP": (-.5625173, .4603083), "YEAR": (798.7873, 2859.515),
-            "Intercept": (-5496529, -1467987)}
-STATA_HC1_SE = {"GNPDEFL": 68.29380, "GNP": 0.03277, "UNEMP": 0.51099, "ARMED": 0.19499,
-                "POP": 0.21094, "YEAR": 571.17917, "Intercept": 1109615}
+STATA_CI = {
+    "GNPDEFL": (-177.0291, 207.1524),
+    "GNP": (-0.111581, 0.0399428),
+    "UNEMP": (-3.125065, -0.9153928),
+    "ARMED": (-1.517948, -0.5485049),
+    "POP": (-0.5625173, 0.4603083),
+    "YEAR": (798.7873, 2859.515),
+    "Intercept": (-5496529, -1467987),
+}
+STATA_HC1_SE = {
+    "GNPDEFL": 68.29380,
+    "GNP": 0.03277,
+    "UNEMP": 0.51099,
+    "ARMED": 0.19499,
+    "POP": 0.21094,
+    "YEAR": 571.17917,
+    "Intercept": 1109615,
+}
 LONGLEY_FORMULA = L.FORMULA
 
 
@@ -87,7 +99,9 @@ def test_inference_is_stata_t_with_n_minus_k_df(longley):
     half = stats.t.ppf(0.975, df) * longley.bse
     np.testing.assert_allclose(longley.conf_int()[0], longley.params - half)
     assert longley.f_pvalue == pytest.approx(stats.f.sf(longley.fvalue, k - 1, df))
-    assert longley.rsquared_adj == pytest.approx(1 - (1 - longley.rsquared) * (n - 1) / df)
+    assert longley.rsquared_adj == pytest.approx(
+        1 - (1 - longley.rsquared) * (n - 1) / df
+    )
 
 
 def test_robust_f_is_the_wald_test_of_all_slopes_with_hc1(longley):
@@ -124,7 +138,9 @@ def test_estat_vif_one_regressor_is_one_and_collinear_is_inf():
     df = pd.DataFrame({"x": rng.normal(size=30), "y": rng.normal(size=30)})
     one = R.estat_vif(R.fit_ols(df, "y ~ x"))
     assert list(one.index) == ["x", "Mean VIF"]
-    assert one.loc["x", "VIF"] == pytest.approx(1.0) and one.loc["x", "1/VIF"] == pytest.approx(1)
+    assert one.loc["x", "VIF"] == pytest.approx(1.0) and one.loc[
+        "x", "1/VIF"
+    ] == pytest.approx(1)
     df["x2"] = 2 * df["x"] - 1
     with pytest.warns(RuntimeWarning):
         fit = R.fit_ols(df, "y ~ x + x2")
@@ -151,12 +167,18 @@ def test_robust_is_hc1_and_changes_only_standard_errors(mpi):
     np.testing.assert_allclose(plain.params, robust.params)
     hc0 = R.fit_ols(complete, cov_type="HC0").bse
     n, k = plain.model.exog.shape
-    np.testing.assert_allclose(robust.bse, hc0 * np.sqrt(n / (n - k)))  # HC1 = HC0 * n/(n-k)
+    np.testing.assert_allclose(
+        robust.bse, hc0 * np.sqrt(n / (n - k))
+    )  # HC1 = HC0 * n/(n-k)
     assert not np.allclose(robust.bse, plain.bse)
 
 
 def test_short_names():
-    names = ["Intercept", "C(region, Treatment(reference='Sub-Saharan Africa'))[T.South Asia]", "x"]
+    names = [
+        "Intercept",
+        "C(region, Treatment(reference='Sub-Saharan Africa'))[T.South Asia]",
+        "x",
+    ]
     assert R.short_names(names) == ["Intercept", "region[South Asia]", "x"]
 
 
@@ -208,7 +230,9 @@ def test_vif_bad_input():
         R.vif(pd.DataFrame({"x": [1.0, np.nan, 3.0], "y": [1.0, 0.0, 2.0]}))
     with pytest.raises(TypeError, match="exog must be a pandas DataFrame, got ndarray"):
         R.vif(np.ones((3, 2)))
-    with pytest.raises(ValueError, match="more rows than non-constant columns, got 2 rows"):
+    with pytest.raises(
+        ValueError, match="more rows than non-constant columns, got 2 rows"
+    ):
         R.vif(pd.DataFrame({"x": [1.0, 2.0], "y": [3.0, 1.0]}))
 
 
@@ -229,11 +253,16 @@ def test_listwise_deletion_drops_more_than_either_column(mpi, complete):
     dropped = len(mpi) - len(complete)
     assert dropped > mpi["poverty_215_pct"].isna().sum()
     assert dropped > mpi["poverty_national_pct"].isna().sum()
-    assert mpi.loc[~mpi.index.isin(complete.index), "headcount_pct"].mean() < complete["headcount_pct"].mean()
+    assert (
+        mpi.loc[~mpi.index.isin(complete.index), "headcount_pct"].mean()
+        < complete["headcount_pct"].mean()
+    )
 
 
 def test_imputation_barely_moves_the_215_slope(mpi, complete):
-    imputed = R.impute_group_median(mpi, ["poverty_215_pct", "poverty_national_pct"], by="region")
+    imputed = R.impute_group_median(
+        mpi, ["poverty_215_pct", "poverty_national_pct"], by="region"
+    )
     b_cc = R.fit_ols(complete).params["poverty_215_pct"]
     b_imp = R.fit_ols(imputed).params["poverty_215_pct"]
     assert abs(b_imp - b_cc) < 0.05 * abs(b_cc)
@@ -259,28 +288,44 @@ def test_estat_vif_is_moderate_but_mpi_h_a_is_collinear(mpi, complete):
 def test_formula_variables_reads_names_not_helpers_or_keywords():
     outcome, regressors = R.formula_variables(R.FORMULA)
     assert outcome == ["headcount_pct"]
-    assert regressors == ["poverty_215_pct", "poverty_national_pct", "C", "region", "Treatment"]
+    assert regressors == [
+        "poverty_215_pct",
+        "poverty_national_pct",
+        "C",
+        "region",
+        "Treatment",
+    ]
     assert R.formula_variables("y ~ np.log(x):g - 1") == (["y"], ["np", "x", "g"])
 
 
 def test_fit_ols_names_a_missing_column(complete):
-    with pytest.raises(ValueError, match="formula names column 'gdp', which data does not have"):
+    with pytest.raises(
+        ValueError, match="formula names column 'gdp', which data does not have"
+    ):
         R.fit_ols(complete, "headcount_pct ~ poverty_215_pct + gdp")
     with pytest.raises(ValueError, match="column 'regio', which data does not have"):
         R.fit_ols(complete, "headcount_pct ~ C(regio)")
 
 
 def test_fit_ols_rejects_non_numeric_outcome(complete):
-    with pytest.raises(ValueError, match=r"outcome \(y\) column 'country' is not numeric"):
+    with pytest.raises(
+        ValueError, match=r"outcome \(y\) column 'country' is not numeric"
+    ):
         R.fit_ols(complete, "country ~ poverty_215_pct")
     as_text = complete.assign(headcount_pct=complete["headcount_pct"].astype(str))
-    with pytest.raises(ValueError, match="'headcount_pct' is not numeric.*pd.to_numeric"):
+    with pytest.raises(
+        ValueError, match="'headcount_pct' is not numeric.*pd.to_numeric"
+    ):
         R.fit_ols(as_text, "headcount_pct ~ poverty_215_pct")
 
 
 def test_fit_ols_rejects_numbers_stored_as_text(mpi):
-    raw = mpi.assign(poverty_215_pct=R.read_raw("mpi-national")["PPP $2.15 a day 2011-2021"])
-    with pytest.raises(ValueError, match="'poverty_215_pct' holds numbers stored as text"):
+    raw = mpi.assign(
+        poverty_215_pct=R.read_raw("mpi-national")["PPP $2.15 a day 2011-2021"]
+    )
+    with pytest.raises(
+        ValueError, match="'poverty_215_pct' holds numbers stored as text"
+    ):
         R.fit_ols(raw, "headcount_pct ~ poverty_215_pct")
 
 
@@ -293,7 +338,9 @@ def test_fit_ols_bad_arguments(complete):
         R.fit_ols(complete, "headcount_pct poverty_215_pct")
     with pytest.raises(ValueError, match="cov_type must be one of .* got 'robust'"):
         R.fit_ols(complete, cov_type="robust")
-    with pytest.raises(ValueError, match=r"data has 3 complete rows for \d+ coefficients"):
+    with pytest.raises(
+        ValueError, match=r"data has 3 complete rows for \d+ coefficients"
+    ):
         R.fit_ols(complete.head(3))
 
 
@@ -304,7 +351,9 @@ def test_fit_ols_warns_on_perfectly_collinear_regressors(complete):
 
 
 def test_coef_table_and_short_names_bad_input(complete):
-    with pytest.raises(TypeError, match="results must be a fitted regression from fit_ols"):
+    with pytest.raises(
+        TypeError, match="results must be a fitted regression from fit_ols"
+    ):
         R.coef_table(complete)
     with pytest.raises(ValueError, match="alpha must be a number in \\(0, 1\\).*got 5"):
         R.coef_table(R.fit_ols(complete), alpha=5)
@@ -313,11 +362,15 @@ def test_coef_table_and_short_names_bad_input(complete):
 
 
 def test_plots_bad_input(mpi):
-    with pytest.raises(TypeError, match="ax must be a matplotlib Axes or None, got str"):
+    with pytest.raises(
+        TypeError, match="ax must be a matplotlib Axes or None, got str"
+    ):
         R.plot_identity(mpi["mpi"], mpi["mpi"], ax="left")
-    with pytest.raises(ValueError, match="x and y must have the same length, got 110 and 3"):
+    with pytest.raises(
+        ValueError, match="x and y must have the same length, got 110 and 3"
+    ):
         R.plot_identity(mpi["mpi"], mpi["mpi"].head(3))
-    with pytest.raises(ValueError, match=r"df has no column\(s\) \['gdp'\]"):
+    with pytest.raises(ValueError, match=r"df is missing column\(s\) \['gdp'\]"):
         R.plot_scatter_by_group(mpi, "gdp", "mpi", "region")
     with pytest.raises(TypeError, match="columns must be a non-empty list"):
         R.plot_missingness(mpi, "poverty_215_pct", group="region")
@@ -330,7 +383,12 @@ def test_plots_draw_on_the_given_axes_and_return_them(mpi):
 
     fig, ax = plt.subplots()
     assert R.plot_identity(mpi["mpi"], mpi["headcount_pct"] / 100, ax=ax) is ax
-    assert R.plot_scatter_by_group(mpi, "poverty_215_pct", "headcount_pct", "region", ax=ax) is ax
+    assert (
+        R.plot_scatter_by_group(
+            mpi, "poverty_215_pct", "headcount_pct", "region", ax=ax
+        )
+        is ax
+    )
     plt.close(fig)
 
 
@@ -362,11 +420,13 @@ def test_base_level_changes_region_coefficients_only(complete):
         np.testing.assert_allclose(refit.fittedvalues, base.fittedvalues, atol=1e-8)
         assert refit.rsquared == pytest.approx(base.rsquared, rel=1e-10)
         assert refit.params["poverty_215_pct"] == pytest.approx(
-            base.params["poverty_215_pct"], rel=1e-8)
+            base.params["poverty_215_pct"], rel=1e-8
+        )
     old = R.coef_table(base)["estimate"]
     new = R.coef_table(refit)["estimate"]
     assert new["region[Arab States]"] - old["region[Arab States]"] == pytest.approx(
-        -old["region[South Asia]"], rel=1e-8)
+        -old["region[South Asia]"], rel=1e-8
+    )
 
 
 def test_hc3_is_wider_than_hc1_and_the_215_interval_still_excludes_zero(complete):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mlxday2.regression import check_results, short_names
+from mlxday2.regression.model import check_results, short_names
 
 # --------------------------------------------------------------------------------------
 # regress, as Stata prints it
@@ -54,7 +54,7 @@ def stata_number(x: float, width: int = 9) -> str:
 
 def _abbrev(name: str, width: int = 12) -> str:
     """Return ``name`` as Stata abbreviates it: first width-2 characters, ~, last."""
-    return name if len(name) <= width else f"{name[:width - 2]}~{name[-1]}"
+    return name if len(name) <= width else f"{name[: width - 2]}~{name[-1]}"
 
 
 def stata_header(results) -> dict[str, float]:
@@ -94,9 +94,18 @@ def stata_coefficients(results) -> pd.DataFrame:
     check_results(results)
     ci = results.conf_int(0.05)
     table = pd.DataFrame(
-        np.column_stack([results.params, results.bse, results.tvalues, results.pvalues,
-                         ci[0], ci[1]]),
-        index=short_names(list(results.params.index)), columns=STATA_COLUMNS,
+        np.column_stack(
+            [
+                results.params,
+                results.bse,
+                results.tvalues,
+                results.pvalues,
+                ci[0],
+                ci[1],
+            ]
+        ),
+        index=short_names(list(results.params.index)),
+        columns=STATA_COLUMNS,
     )
     table = table.rename(index={"Intercept": "_cons", "const": "_cons"})
     order = [t for t in table.index if t != "_cons"]
@@ -138,17 +147,24 @@ def stata_output(results) -> str:
     table = stata_coefficients(results)
     robust = results.cov_type != "nonrobust"
     f_label = f"F({h['df_model']}, {h['df_resid']})"
-    stats = [("Number of obs", f"{h['Number of obs']}"), (f_label, f"{h['F']:.2f}"),
-             ("Prob > F", f"{h['Prob > F']:.4f}"),
-             ("R-squared", f"{h['R-squared']:.4f}")]
+    stats = [
+        ("Number of obs", f"{h['Number of obs']}"),
+        (f_label, f"{h['F']:.2f}"),
+        ("Prob > F", f"{h['Prob > F']:.4f}"),
+        ("R-squared", f"{h['R-squared']:.4f}"),
+    ]
     if robust:
         stats.append(("Root MSE", _root_mse(h["Root MSE"])))
-        lines = [f"{'Linear regression' if i == 0 else '':<48}{label:<18}={value:>11}"
-                 for i, (label, value) in enumerate(stats)]
+        lines = [
+            f"{'Linear regression' if i == 0 else '':<48}{label:<18}={value:>11}"
+            for i, (label, value) in enumerate(stats)
+        ]
         lines.append("")
     else:
-        stats += [("Adj R-squared", f"{h['Adj R-squared']:.4f}"),
-                  ("Root MSE", _root_mse(h["Root MSE"]))]
+        stats += [
+            ("Adj R-squared", f"{h['Adj R-squared']:.4f}"),
+            ("Root MSE", _root_mse(h["Root MSE"])),
+        ]
         total = h["SS model"] + h["SS residual"]
         n_total = h["df_model"] + h["df_resid"]
         rule = "-------------+----------------------------------"
@@ -160,16 +176,22 @@ def stata_output(results) -> str:
             rule,
             _anova_row("Total", total, n_total),
         ]
-        lines = [f"{text:<51}{label:<16}={value:>10}" for text, (label, value)
-                 in zip(left, stats)]
+        lines = [
+            f"{text:<51}{label:<16}={value:>10}"
+            for text, (label, value) in zip(left, stats)
+        ]
         lines.append("")
     outcome = _abbrev(results.model.endog_names)
     lines += ["-" * 78]
     if robust:
         label = {"HC1": "Robust"}.get(results.cov_type, f"Robust {results.cov_type}")
         lines.append(f"{'':>12} |{label:>21}"[:78])
-    lines += [f"{outcome:>12} |{_COLUMN_TITLES}", "-" * 13 + "+" + "-" * 64,
-              *_coefficient_rows(table), "-" * 78]
+    lines += [
+        f"{outcome:>12} |{_COLUMN_TITLES}",
+        "-" * 13 + "+" + "-" * 64,
+        *_coefficient_rows(table),
+        "-" * 78,
+    ]
     return "\n".join(lines)
 
 
@@ -202,42 +224,62 @@ _REGRESS = "regress headcount_pct poverty_215_pct poverty_national_pct"
 
 #: The workflow in order. The chapter runs every ``python`` line (a test checks it).
 STATA_TO_PYTHON: tuple[StataStep, ...] = (
-    StataStep('import delimited using "Global-MPI_national.csv", varnames(1) clear',
-              'raw = pd.read_csv(fetch("mpi-national"))'
-              ".rename(columns=NATIONAL_COLUMNS)",
-              "read the csv; a column holding '..' comes in as text (then `rename` the "
-              "variables to these names)"),
+    StataStep(
+        'import delimited using "Global-MPI_national.csv", varnames(1) clear',
+        'raw = pd.read_csv(fetch("mpi-national")).rename(columns=NATIONAL_COLUMNS)',
+        "read the csv; a column holding '..' comes in as text (then `rename` the "
+        "variables to these names)",
+    ),
     StataStep("describe", "raw.dtypes", "variables and their storage types"),
-    StataStep('replace poverty_215_pct = "" if poverty_215_pct == ".."',
-              'raw["poverty_215_pct"] = raw["poverty_215_pct"].replace("..", np.nan)',
-              "the '..' marker becomes missing (the same for poverty_national_pct)"),
-    StataStep("destring poverty_215_pct, replace",
-              'raw["poverty_215_pct"] = pd.to_numeric(raw["poverty_215_pct"])',
-              "text to numbers; fails loudly if any other text is left"),
-    StataStep("summarize", "mpi.describe().T",
-              "count, mean, sd, min, max per variable"),
-    StataStep("misstable summarize", "missingness(mpi)",
-              "missing values per variable, only variables that have some"),
+    StataStep(
+        'replace poverty_215_pct = "" if poverty_215_pct == ".."',
+        'raw["poverty_215_pct"] = raw["poverty_215_pct"].replace("..", np.nan)',
+        "the '..' marker becomes missing (the same for poverty_national_pct)",
+    ),
+    StataStep(
+        "destring poverty_215_pct, replace",
+        'raw["poverty_215_pct"] = pd.to_numeric(raw["poverty_215_pct"])',
+        "text to numbers; fails loudly if any other text is left",
+    ),
+    StataStep(
+        "summarize", "mpi.describe().T", "count, mean, sd, min, max per variable"
+    ),
+    StataStep(
+        "misstable summarize",
+        "missingness(mpi)",
+        "missing values per variable, only variables that have some",
+    ),
     StataStep("tabulate region", 'mpi["region"].value_counts()', "frequency table"),
-    StataStep("drop if missing(poverty_215_pct, poverty_national_pct)",
-              'complete = mpi.dropna(subset=["poverty_215_pct", '
-              '"poverty_national_pct"])',
-              "listwise deletion"),
-    StataStep("encode region, generate(region_id)",
-              'mpi["region_id"] = mpi["region"].astype("category").cat.codes + 1',
-              "codes 1..k in alphabetical order, labelled with the region names"),
-    StataStep("tabulate region, generate(r_)",
-              'r = pd.get_dummies(mpi["region_id"], prefix="r", dtype=float)',
-              "one 0/1 variable per region, r_1 ... r_k"),
-    StataStep(f"{_REGRESS} i.region_id",
-              'first_base = fit_ols(complete, y_x + " + C(region)")',
-              "OLS with k - 1 region dummies; base: the first level"),
-    StataStep(f"{_REGRESS} ib(last).region_id",
-              "fit = fit_ols(complete)",
-              "the same, base: the last level (Sub-Saharan Africa)"),
-    StataStep(f"{_REGRESS} ib(last).region_id, robust",
-              'robust = fit_ols(complete, cov_type="HC1")',
-              "heteroskedasticity-robust (HC1) standard errors"),
+    StataStep(
+        "drop if missing(poverty_215_pct, poverty_national_pct)",
+        'complete = mpi.dropna(subset=["poverty_215_pct", "poverty_national_pct"])',
+        "listwise deletion",
+    ),
+    StataStep(
+        "encode region, generate(region_id)",
+        'mpi["region_id"] = mpi["region"].astype("category").cat.codes + 1',
+        "codes 1..k in alphabetical order, labelled with the region names",
+    ),
+    StataStep(
+        "tabulate region, generate(r_)",
+        'r = pd.get_dummies(mpi["region_id"], prefix="r", dtype=float)',
+        "one 0/1 variable per region, r_1 ... r_k",
+    ),
+    StataStep(
+        f"{_REGRESS} i.region_id",
+        'first_base = fit_ols(complete, y_x + " + C(region)")',
+        "OLS with k - 1 region dummies; base: the first level",
+    ),
+    StataStep(
+        f"{_REGRESS} ib(last).region_id",
+        "fit = fit_ols(complete)",
+        "the same, base: the last level (Sub-Saharan Africa)",
+    ),
+    StataStep(
+        f"{_REGRESS} ib(last).region_id, robust",
+        'robust = fit_ols(complete, cov_type="HC1")',
+        "heteroskedasticity-robust (HC1) standard errors",
+    ),
     StataStep("estat vif", "estat_vif(fit)", "variance inflation factors"),
     StataStep("predict yhat", "yhat = fit.predict(complete)", "fitted values"),
 )
@@ -247,5 +289,6 @@ def stata_table(steps: tuple[StataStep, ...] = STATA_TO_PYTHON) -> pd.DataFrame:
     """Return the workflow as a table: ``Stata``, ``Python``, ``what it does``."""
     if not all(isinstance(step, StataStep) for step in steps):
         raise TypeError(f"steps must be StataStep rows, got {steps!r}")
-    return pd.DataFrame([{"Stata": s.stata, "Python": s.python, "what it does": s.what}
-                         for s in steps])
+    return pd.DataFrame(
+        [{"Stata": s.stata, "Python": s.python, "what it does": s.what} for s in steps]
+    )

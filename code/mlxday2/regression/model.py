@@ -4,8 +4,7 @@ The model half of the regression chapter: ``fit_ols`` (OLS with Stata's t-based
 inference, classical or robust), ``coef_table``, the variance inflation factor (``vif``)
 and Stata's ``estat vif`` table (``estat_vif``), and at the bottom the chapter's plots,
 which draw computed tables and never fit. The data half (loading, cleaning, dummies) is
-``mlxday2.mpi_data``, whose names are re-exported here (``regression.load_mpi`` works);
-Stata's printed output and the Stata-to-Python workflow table are ``mlxday2.stata``.
+``mlxday2.regression.mpi``; Stata's printed output and the Stata-to-Python workflow table are ``mlxday2.regression.stata``.
 """
 
 from __future__ import annotations
@@ -26,21 +25,7 @@ from statsmodels.regression.linear_model import RegressionResultsWrapper
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
-from mlxday2.mpi_data import (  # noqa: F401  (re-exported: the chapter's data half)
-    LABEL_TO_UNDP_REGION,
-    MISSING_MARKER,
-    NATIONAL_COLUMNS,
-    REGION_LABEL_FIXES,
-    SUBNATIONAL_COLUMNS,
-    check_frame,
-    harmonise_regions,
-    impute_group_median,
-    load_mpi,
-    load_mpi_subnational,
-    make_dummies,
-    missingness,
-    read_raw,
-)
+from mlxday2.checks import check_frame
 from mlxday2.plotting import PALETTE, new_axes
 
 # --------------------------------------------------------------------------------------
@@ -60,8 +45,22 @@ COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3")
 
 # Names a formula may use besides the data's columns: formula helpers, builtins, numpy.
 _FORMULA_HELPERS = set(dir(builtins)) | {
-    "C", "Treatment", "Sum", "Diff", "Helmert", "Poly", "I", "Q", "center",
-    "standardize", "scale", "bs", "cr", "cc", "te", "np",
+    "C",
+    "Treatment",
+    "Sum",
+    "Diff",
+    "Helmert",
+    "Poly",
+    "I",
+    "Q",
+    "center",
+    "standardize",
+    "scale",
+    "bs",
+    "cr",
+    "cc",
+    "te",
+    "np",
 }
 
 
@@ -133,11 +132,16 @@ def check_formula(data: pd.DataFrame, formula: str) -> None:
         column = data[name]
         types = pd.api.types
         if types.is_bool_dtype(column) or not types.is_numeric_dtype(column):
-            hint = ("it holds numbers stored as text: convert it with pd.to_numeric "
-                    "(Stata: destring)" if _looks_numeric(column)
-                    else "choose a numeric outcome")
-            raise ValueError(f"the outcome (y) column {name!r} is not numeric "
-                             f"(dtype {column.dtype}); {hint}")
+            hint = (
+                "it holds numbers stored as text: convert it with pd.to_numeric "
+                "(Stata: destring)"
+                if _looks_numeric(column)
+                else "choose a numeric outcome"
+            )
+            raise ValueError(
+                f"the outcome (y) column {name!r} is not numeric "
+                f"(dtype {column.dtype}); {hint}"
+            )
     bare = _top_level_names(formula)
     for name in [n for n in regressors if n in data.columns and n in bare]:
         column = data[name]
@@ -158,7 +162,7 @@ def fit_ols(data: pd.DataFrame, formula: str = FORMULA, cov_type: str = "nonrobu
     distribution with n - k degrees of freedom; the model F test has (k - 1, n - k).
     ``cov_type="HC1"`` gives Stata's ``regress ..., robust`` (standard errors and F).
     """
-    check_frame(data, "data")
+    check_frame("data", data)
     check_formula(data, formula)
     if cov_type not in COV_TYPES:
         raise ValueError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
@@ -209,8 +213,14 @@ def coef_table(results, alpha: float = 0.05) -> pd.DataFrame:
             f"alpha must be a number in (0, 1) such as 0.05, got {alpha!r}"
         )
     ci = results.conf_int(alpha)
-    table = pd.DataFrame({"estimate": results.params, "std_err": results.bse,
-                          "low": ci[0], "high": ci[1]})
+    table = pd.DataFrame(
+        {
+            "estimate": results.params,
+            "std_err": results.bse,
+            "low": ci[0],
+            "high": ci[1],
+        }
+    )
     table.index = short_names(list(table.index))
     return table
 
@@ -241,8 +251,9 @@ def vif(exog: pd.DataFrame) -> pd.Series:
         # that diagnosis, and perfect collinearity is warned about below, with names
         warnings.filterwarnings("ignore", "The design matrix is poorly conditioned")
         warnings.simplefilter("ignore", SingularMatrixWarning)
-        values = [variance_inflation_factor(design, j)
-                  for j in range(1, design.shape[1])]
+        values = [
+            variance_inflation_factor(design, j) for j in range(1, design.shape[1])
+        ]
     out = pd.Series(values, index=exog.columns[~constant], name="VIF", dtype=float)
     collinear = list(out.index[out >= PERFECT_COLLINEARITY_VIF])
     if collinear:
@@ -264,22 +275,33 @@ def check_exog(exog) -> None:
     if exog.shape[0] == 0 or exog.shape[1] == 0:
         raise ValueError(f"exog must have rows and columns, got shape {exog.shape}")
     types = pd.api.types
-    bad = [c for c in exog.columns
-           if not (types.is_numeric_dtype(exog[c]) or types.is_bool_dtype(exog[c]))]
+    bad = [
+        c
+        for c in exog.columns
+        if not (types.is_numeric_dtype(exog[c]) or types.is_bool_dtype(exog[c]))
+    ]
     if bad:
-        raise ValueError(f"exog columns must be numeric, got non-numeric {bad}; "
-                         "encode categories with make_dummies first")
+        raise ValueError(
+            f"exog columns must be numeric, got non-numeric {bad}; "
+            "encode categories with make_dummies first"
+        )
     X = exog.to_numpy(dtype=float)
     if not np.isfinite(X).all():
-        raise ValueError("exog has NaN or infinite values; drop or impute them first "
-                         "(e.g. exog.dropna())")
+        raise ValueError(
+            "exog has NaN or infinite values; drop or impute them first "
+            "(e.g. exog.dropna())"
+        )
     varying = int((np.ptp(X, axis=0) > 0).sum())
     if varying == 0:
-        raise ValueError("exog needs a non-constant column, got only constant columns "
-                         f"{list(exog.columns)}")
+        raise ValueError(
+            "exog needs a non-constant column, got only constant columns "
+            f"{list(exog.columns)}"
+        )
     if len(X) <= varying:
-        raise ValueError("exog needs more rows than non-constant columns, got "
-                         f"{len(X)} rows and {varying} columns")
+        raise ValueError(
+            "exog needs more rows than non-constant columns, got "
+            f"{len(X)} rows and {varying} columns"
+        )
 
 
 def estat_vif(results) -> pd.DataFrame:
@@ -294,8 +316,10 @@ def estat_vif(results) -> pd.DataFrame:
     names = short_names(results.model.exog_names)
     exog = pd.DataFrame(results.model.exog, columns=names)
     if not (np.ptp(exog.to_numpy(), axis=0) == 0).any():
-        raise ValueError("estat_vif needs a model with an intercept (the VIF's R^2 is "
-                         "centred); refit without '- 1' in the formula")
+        raise ValueError(
+            "estat_vif needs a model with an intercept (the VIF's R^2 is "
+            "centred); refit without '- 1' in the formula"
+        )
     v = vif(exog).sort_values(ascending=False, kind="stable")
     table = pd.DataFrame({"VIF": v, "1/VIF": 1 / v})
     table.loc["Mean VIF"] = [v.mean(), np.nan]
@@ -316,8 +340,9 @@ def _check_ax(ax) -> None:
         )
 
 
-def plot_missingness(df: pd.DataFrame, columns: list[str], group: str,
-                     ax: plt.Axes | None = None) -> plt.Axes:
+def plot_missingness(
+    df: pd.DataFrame, columns: list[str], group: str, ax: plt.Axes | None = None
+) -> plt.Axes:
     """Draw which row misses which of ``columns`` (red), rows grouped by ``group``.
 
     Returns the Axes.
@@ -326,7 +351,7 @@ def plot_missingness(df: pd.DataFrame, columns: list[str], group: str,
         raise TypeError(
             f"columns must be a non-empty list of column names, got {columns!r}"
         )
-    check_frame(df, "df", [*columns, group])
+    check_frame("df", df, [*columns, group])
     _check_ax(ax)
     _, ax = new_axes(ax)
     data = df.sort_values([group]).reset_index(drop=True)
@@ -340,17 +365,23 @@ def plot_missingness(df: pd.DataFrame, columns: list[str], group: str,
         ax.axvline(e - 0.5, color="black", lw=0.8)
     starts = np.r_[0, edges]
     ends = np.r_[edges, len(data)]
-    ax.set_xticks((starts + ends - 1) / 2, labels[starts], rotation=30, ha="right",
-                  fontsize="small")
+    ax.set_xticks(
+        (starts + ends - 1) / 2,
+        labels[starts],
+        rotation=30,
+        ha="right",
+        fontsize="small",
+    )
     ax.grid(False)
     ax.set_title("Missing values (red), one column per country, grouped by region")
     return ax
 
 
-def plot_scatter_by_group(df: pd.DataFrame, x: str, y: str, group: str,
-                          ax: plt.Axes | None = None) -> plt.Axes:
+def plot_scatter_by_group(
+    df: pd.DataFrame, x: str, y: str, group: str, ax: plt.Axes | None = None
+) -> plt.Axes:
     """Scatter ``y`` against ``x``, one colour per ``group`` level; return the Axes."""
-    check_frame(df, "df", [x, y, group])
+    check_frame("df", df, [x, y, group])
     _check_ax(ax)
     _, ax = new_axes(ax)
     for color, (level, part) in zip(PALETTE, df.groupby(group)):
@@ -361,9 +392,12 @@ def plot_scatter_by_group(df: pd.DataFrame, x: str, y: str, group: str,
     return ax
 
 
-def plot_coefficients(tables: dict[str, pd.DataFrame], terms: list[str],
-                      ax: plt.Axes | None = None,
-                      legend: str | None = "best") -> plt.Axes:
+def plot_coefficients(
+    tables: dict[str, pd.DataFrame],
+    terms: list[str],
+    ax: plt.Axes | None = None,
+    legend: str | None = "best",
+) -> plt.Axes:
     """Draw estimate and interval of each of ``terms``, one colour per ``coef_table``.
 
     ``tables`` maps a label to a ``coef_table``; ``legend`` is the legend's matplotlib
@@ -374,20 +408,28 @@ def plot_coefficients(tables: dict[str, pd.DataFrame], terms: list[str],
             f"tables must be a non-empty dict of label -> coef_table, got {tables!r}"
         )
     for label, table in tables.items():
-        check_frame(table, f"tables[{label!r}]", ["estimate", "low", "high"])
+        check_frame(f"tables[{label!r}]", table, ["estimate", "low", "high"])
         missing = [t for t in terms if t not in table.index]
         if missing:
-            raise ValueError(f"terms {missing} are not in tables[{label!r}]; its terms "
-                             f"are {list(table.index)}")
+            raise ValueError(
+                f"terms {missing} are not in tables[{label!r}]; its terms "
+                f"are {list(table.index)}"
+            )
     _check_ax(ax)
     _, ax = new_axes(ax)
     offsets = np.linspace(-0.15, 0.15, len(tables))
     for off, color, (label, table) in zip(offsets, PALETTE, tables.items()):
         t = table.loc[terms]
         ypos = np.arange(len(terms)) + off
-        ax.errorbar(t["estimate"], ypos,
-                    xerr=[t["estimate"] - t["low"], t["high"] - t["estimate"]],
-                    fmt="o", color=color, capsize=3, label=label)
+        ax.errorbar(
+            t["estimate"],
+            ypos,
+            xerr=[t["estimate"] - t["low"], t["high"] - t["estimate"]],
+            fmt="o",
+            color=color,
+            capsize=3,
+            label=label,
+        )
     ax.axvline(0, color="grey", lw=1)
     ax.set_yticks(range(len(terms)), terms)
     ax.invert_yaxis()

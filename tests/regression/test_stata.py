@@ -1,4 +1,4 @@
-"""Tests of mlxday2.stata: Stata's regress layout and numbers, and the workflow table."""
+"""Tests of mlxday2.regression.stata: Stata's regress layout and numbers, and the workflow table."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from mlxday2 import longley as L
 from mlxday2 import regression as R
-from mlxday2 import stata as S
+from mlxday2.regression import longley as L
+from mlxday2.regression import stata as S
 
-CHAPTER = Path(__file__).resolve().parents[1] / "book" / "regression.md"
+CHAPTER = Path(__file__).resolve().parents[2] / "book" / "regression.md"
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +21,17 @@ def longley():
 
 def test_stata_number_prints_statas_own_numbers_as_stata_did():
     # intervals Stata printed for the Longley regression (see tests/test_regression.py)
-    for value, printed in [(-177.0291, "-177.0291"), (207.1524, "207.1524"),
-                           (-0.111581, "-.111581"), (0.0399428, ".0399428"),
-                           (-0.9153928, "-.9153928"), (-5496529.0, "-5496529"),
-                           (2859.515, "2859.515"), (15.0618722713733, "15.06187"),
-                           (-0.0358191792925910, "-.0358192")]:
+    for value, printed in [
+        (-177.0291, "-177.0291"),
+        (207.1524, "207.1524"),
+        (-0.111581, "-.111581"),
+        (0.0399428, ".0399428"),
+        (-0.9153928, "-.9153928"),
+        (-5496529.0, "-5496529"),
+        (2859.515, "2859.515"),
+        (15.0618722713733, "15.06187"),
+        (-0.0358191792925910, "-.0358192"),
+    ]:
         assert S.stata_number(value) == printed
     assert S.stata_number(float("nan")) == "."
     assert S.stata_number(184172401.944494) == "1.84e+08"
@@ -34,7 +40,14 @@ def test_stata_number_prints_statas_own_numbers_as_stata_did():
 
 def test_stata_coefficients_columns_and_constant_last(longley):
     table = S.stata_coefficients(longley)
-    assert list(table.columns) == ["Coef.", "Std. Err.", "t", "P>|t|", "[95% Conf.", "Interval]"]
+    assert list(table.columns) == [
+        "Coef.",
+        "Std. Err.",
+        "t",
+        "P>|t|",
+        "[95% Conf.",
+        "Interval]",
+    ]
     assert table.index[-1] == "_cons" and "Intercept" not in table.index
     assert table.loc["_cons", "Coef."] == longley.params["Intercept"]
     assert table.loc["YEAR", "P>|t|"] == longley.pvalues["YEAR"]
@@ -54,9 +67,19 @@ def test_stata_output_classical_layout_and_numbers(longley):
     assert header["R-squared"] == "0.9955" and header["Adj R-squared"] == "0.9925"
     assert float(header["Root MSE"]) == pytest.approx(L.NIST_RESIDUAL_SD, rel=1e-4)
     assert h["df_resid"] == 9 and h["df_model"] == 6
-    assert "      TOTEMP |      Coef.   Std. Err.      t    P>|t|     [95% Conf. Interval]" in lines
+    assert (
+        "      TOTEMP |      Coef.   Std. Err.      t    P>|t|     [95% Conf. Interval]"
+        in lines
+    )
     year = next(line for line in lines if line.strip().startswith("YEAR |"))
-    assert year.split()[2:] == ["1829.151", "455.4785", "4.02", "0.003", "798.7875", "2859.515"]
+    assert year.split()[2:] == [
+        "1829.151",
+        "455.4785",
+        "4.02",
+        "0.003",
+        "798.7875",
+        "2859.515",
+    ]
     assert lines[-2].split()[:2] == ["_cons", "|"]
 
 
@@ -94,17 +117,34 @@ def test_stata_functions_reject_other_objects():
 
 # --- the workflow table: real Stata commands, Python lines the chapter runs -----------
 
-STATA_COMMANDS = {"import", "describe", "replace", "destring", "summarize", "misstable",
-                  "tabulate", "drop", "encode", "regress", "estat", "predict"}
+STATA_COMMANDS = {
+    "import",
+    "describe",
+    "replace",
+    "destring",
+    "summarize",
+    "misstable",
+    "tabulate",
+    "drop",
+    "encode",
+    "regress",
+    "estat",
+    "predict",
+}
 
 
 def test_workflow_covers_the_days_commands():
     commands = [step.stata for step in S.STATA_TO_PYTHON]
     assert {c.split()[0] for c in commands} == STATA_COMMANDS
-    for needed in ['replace poverty_215_pct = "" if poverty_215_pct == ".."',
-                   "destring poverty_215_pct, replace", "encode region, generate(region_id)",
-                   "tabulate region, generate(r_)", "estat vif", "predict yhat",
-                   "misstable summarize"]:
+    for needed in [
+        'replace poverty_215_pct = "" if poverty_215_pct == ".."',
+        "destring poverty_215_pct, replace",
+        "encode region, generate(region_id)",
+        "tabulate region, generate(r_)",
+        "estat vif",
+        "predict yhat",
+        "misstable summarize",
+    ]:
         assert needed in commands
     assert any(c.endswith(" i.region_id") for c in commands)
     assert any("ib(last).region_id" in c and c.endswith(", robust") for c in commands)
@@ -115,7 +155,9 @@ def test_workflow_covers_the_days_commands():
 
 def test_every_python_line_runs_in_the_chapter():
     chapter = CHAPTER.read_text()
-    cells = "\n".join(re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", chapter, flags=re.S))
+    cells = "\n".join(
+        re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", chapter, flags=re.S)
+    )
     for step in S.STATA_TO_PYTHON:
         assert step.python in cells, f"the chapter never runs {step.python!r}"
 
@@ -124,8 +166,12 @@ def test_encode_codes_follow_the_alphabet_so_last_is_sub_saharan_africa():
     mpi = R.load_mpi()
     codes = mpi["region"].astype("category").cat.codes + 1
     levels = sorted(mpi["region"].unique())
-    assert dict(zip(mpi["region"], codes)) == {lev: i + 1 for i, lev in enumerate(levels)}
-    assert levels[-1] == R.REFERENCE_REGION  # so ib(last).region_id is Sub-Saharan Africa
+    assert dict(zip(mpi["region"], codes)) == {
+        lev: i + 1 for i, lev in enumerate(levels)
+    }
+    assert (
+        levels[-1] == R.REFERENCE_REGION
+    )  # so ib(last).region_id is Sub-Saharan Africa
 
 
 def test_encode_gives_south_asia_code_5_as_the_exercise_says():
