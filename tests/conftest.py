@@ -1,4 +1,4 @@
-"""Shared fixtures: the built book (built once per test session, through the execution cache)."""
+"""Shared fixtures: the book, built once per session through the execution cache."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ ABOUT_PARTS = ("About this book",)
 
 
 def toc_chapters() -> list[str]:
-    """Return the teaching chapters of ``_toc.yml`` (not the root, not "About this book")."""
+    """Return the teaching chapters of ``_toc.yml`` (not root, not "About")."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     return [
         chapter["file"]
@@ -48,7 +48,7 @@ def toc_chapters() -> list[str]:
 
 
 def build_book() -> subprocess.CompletedProcess:
-    """Build the book as `make book` does (warnings are errors) and return the finished process."""
+    """Build the book as `make book` does (warnings are errors); return the process."""
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     return subprocess.run(
         [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"],
@@ -60,17 +60,18 @@ def build_book() -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """Build the book once per session and return ``_build/html``; fail with the build log."""
+    """Build the book once per session; return ``_build/html`` or fail with its log."""
     result = build_book()
     if result.returncode != 0:
         pytest.fail(
-            f"jupyter-book build failed:\n{result.stdout[-20000:]}\n{result.stderr[-20000:]}"
+            f"jupyter-book build failed:\n{result.stdout[-20000:]}\n"
+            f"{result.stderr[-20000:]}"
         )
     return ROOT / "_build" / "html"
 
 
 class Page(HTMLParser):
-    """One built HTML page: its text, image sources, class attributes, link targets and ids."""
+    """One built HTML page: its text, image sources, classes, link targets and ids."""
 
     def __init__(self, text: str):
         super().__init__()

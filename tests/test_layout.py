@@ -1,4 +1,5 @@
-"""The layout is a map of the book: book/<chapter>.md -> mlxday2/<chapter>/ -> tests/<chapter>/.
+"""The layout is a map of the book: book/<chapter>.md -> mlxday2/<chapter>/ ->
+tests/<chapter>/.
 
 The map is derived from ``_toc.yml``. Two rules hold the import graph to the reading
 order: the shared core imports no chapter, and a chapter imports only the core and
@@ -21,7 +22,7 @@ CHAPTERS = [chapter.split("/")[-1] for chapter in toc_chapters()]
 
 
 def mlxday2_imports(path: Path) -> set[str]:
-    """Return the top-level ``mlxday2`` units (``cnn``, ``checks`` ...) a file imports."""
+    """Return the top-level ``mlxday2`` units (``cnn``, ``checks``) a file imports."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):

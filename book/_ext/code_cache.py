@@ -3,13 +3,13 @@
 jupyter-cache keys a chapter on its own code cells, so an edit inside ``code/mlxday2``
 alone would leave a cached chapter showing the old results. This extension keys each
 chapter on the source of every ``mlxday2`` module it imports, followed transitively
-through the package's own imports (``chapter_modules``), and on start of a build compares
-each chapter's key with the one stored in ``_build/.mlxday2-code.json``. For a chapter
-whose key changed it removes the chapter's record from the execution cache and has
-Sphinx read the page again, so that chapter, and only it, executes against the current
-code. An edit to one chapter's subpackage re-executes that chapter and the chapters that
-import it; an edit to the shared core (``checks``, ``datasets`` ...) re-executes every
-chapter that imports it.
+through the package's own imports (``chapter_modules``), and on start of a build
+compares each chapter's key with the one stored in ``_build/.mlxday2-code.json``. For a
+chapter whose key changed it removes the chapter's record from the execution cache and
+has Sphinx read the page again, so that chapter, and only it, executes against the
+current code. An edit to one chapter's subpackage re-executes that chapter and the
+chapters that import it; an edit to the shared core (``checks``, ``datasets`` ...)
+re-executes every chapter that imports it.
 
 The data a chapter reads are covered too: every data file is fetched through
 ``mlxday2.datasets``, which accepts a file only if its SHA-256 matches the registry in
@@ -41,7 +41,7 @@ _IMPORT = re.compile(
 
 
 def _module_file(name: str, package: Path) -> Path | None:
-    """Return the file of module ``name`` (``mlxday2.a.b``) inside ``package``, if any."""
+    """Return the file of module ``name`` (``mlxday2.a.b``) in ``package``, if any."""
     parts = name.split(".")[1:]
     base = package.joinpath(*parts)
     for candidate in (base / "__init__.py", base.with_suffix(".py")):
@@ -110,7 +110,7 @@ def chapter_key(source: str, package: Path = PACKAGE) -> str:
 
 
 def _chapters(srcdir: Path) -> dict[str, Path]:
-    """Return ``{docname: path}`` of every executable chapter (MyST with a kernelspec)."""
+    """Return ``{docname: path}`` of every chapter (MyST with a kernelspec)."""
     found = {}
     for path in sorted((srcdir / "book").glob("*.md")):
         if "\nkernelspec:" in path.read_text():
@@ -119,7 +119,7 @@ def _chapters(srcdir: Path) -> dict[str, Path]:
 
 
 def _forget_executions(cache_path: Path, docnames: set[str]) -> None:
-    """Remove the execution-cache records of ``docnames`` (matched by the path's tail)."""
+    """Remove the execution-cache records of ``docnames`` (matched by path tail)."""
     if not docnames or not cache_path.exists():
         return
     from jupyter_cache import get_cache  # myst-nb's own dependency
@@ -160,9 +160,9 @@ def _reread_changed(app, env, added, changed, removed) -> list[str]:
 
 
 def _keep_inline_figures(app, config) -> None:
-    # The chapters' kernels inherit this process's environment; ipykernel sets the inline
-    # backend only when MPLBACKEND is unset, so MPLBACKEND=Agg (common in CI and headless
-    # shells) would silently drop every figure.
+    # The chapters' kernels inherit this process's environment; ipykernel sets the
+    # inline backend only when MPLBACKEND is unset, so MPLBACKEND=Agg (common in CI and
+    # headless shells) would silently drop every figure.
     os.environ.pop("MPLBACKEND", None)
 
 

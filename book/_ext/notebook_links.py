@@ -1,17 +1,20 @@
-"""Sphinx extension: a Colab button that opens a real notebook, and downloads that carry outputs.
+"""Sphinx extension: a Colab button that opens a real notebook, and downloads that carry
+outputs.
 
-1. sphinx-book-theme builds the Colab link from the page's source file, so for a MyST-markdown
-   chapter it opens ``.../blob/<branch>/book/<chapter>.md``, which Colab cannot read (it opens
-   only ``.ipynb``). The book's workflow (``.github/workflows/book.yml``) pushes the executed
-   notebooks -- the files the ``.ipynb`` download button serves -- to the branch named by the
-   config value ``colab_notebooks_branch``; this extension points the Colab button at
-   ``.../blob/<that branch>/<path_to_book>/<chapter>.ipynb``. Binder keeps opening the ``.md``
-   source on the main branch (jupytext, installed by ``binder/``, opens it as a notebook).
+1. sphinx-book-theme builds the Colab link from the page's source file, so for a
+   MyST-markdown chapter it opens ``.../blob/<branch>/book/<chapter>.md``, which Colab
+   cannot read (it opens only ``.ipynb``). The book's workflow
+   (``.github/workflows/book.yml``) pushes the executed notebooks -- the files the
+   ``.ipynb`` download button serves -- to the branch named by the config value
+   ``colab_notebooks_branch``; this extension points the Colab button at
+   ``.../blob/<that branch>/<path_to_book>/<chapter>.ipynb``. Binder keeps opening the
+   ``.md`` source on the main branch (jupytext, installed by ``binder/``, opens it as a
+   notebook).
 2. myst-nb writes a chapter's notebook (which the theme copies to ``_sources/`` for the
-   download button) with outputs only when it executed the chapter in this build; a chapter
-   served from jupyter-cache is written without them. At the end of the build this extension
-   merges the cached outputs into those downloadable notebooks, so the download (and Colab)
-   shows what the page shows whether or not the chapter ran again.
+   download button) with outputs only when it executed the chapter in this build; a
+   chapter served from jupyter-cache is written without them. At the end of the build
+   this extension merges the cached outputs into those downloadable notebooks, so the
+   download (and Colab) shows what the page shows whether or not the chapter ran again.
 """
 
 from __future__ import annotations

@@ -7,19 +7,20 @@ from myst_nb import glue as _glue
 
 
 def _plain(value):
-    """Return numpy and pandas scalars as the Python number they hold; else ``value``."""
+    """Return a numpy or pandas scalar as the Python number it holds; else ``value``."""
     if isinstance(value, np.generic):
         return value.item()
     return value
 
 
 def glue(**values) -> None:
-    """Glue each ``name=value`` pair for ``{glue:text}`name``` in the prose, displaying nothing.
+    """Glue each ``name=value`` pair for ``{glue:text}`name``` in the prose, displaying
+    nothing.
 
     A chapter computes in a visible cell and glues in a hidden one right after it:
-    ``glue(line_w=w, line_b=b)``. numpy and pandas scalars (``np.float64``, ``np.int64``,
-    ``np.bool_``) are glued as the plain Python number they hold, so the prose formats them
-    as written (``{glue:text}`line_w:.2f```).
+    ``glue(line_w=w, line_b=b)``. numpy and pandas scalars (``np.float64``,
+    ``np.int64``, ``np.bool_``) are glued as the plain Python number they hold, so the
+    prose formats them as written (``{glue:text}`line_w:.2f```).
     """
     if not values:
         raise ValueError(

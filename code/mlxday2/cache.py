@@ -1,19 +1,20 @@
 """A store for derived artefacts (decoded images, trained models): keyed, verified.
 
 An artefact is a file in the cache directory (``cache_dir()``: ``$MLXDAY2_CACHE``, else
-``_cache/`` at the repository root, else the system's cache directory) whose name holds a key, and a SHA-256 of its bytes in a file beside
-it (``<name>.sha256``). The rules that keep a cache from going stale or corrupt:
+``_cache/`` at the repository root, else the system's cache directory) whose name holds
+a key, and a SHA-256 of its bytes in a file beside it (``<name>.sha256``). The rules
+that keep a cache from going stale or corrupt:
 
 - **Keys cover everything that changes the content**: ``make_key`` hashes any JSON-able
-  parts; callers pass the source of the code that made the artefact (``source_digest``), its
-  constants, a digest of the data's bytes (``array_digest``, not its length), the
+  parts; callers pass the source of the code that made the artefact (``source_digest``),
+  its constants, a digest of the data's bytes (``array_digest``, not its length), the
   library versions (``library_versions``) and the numerics.
 - **Verified on load**: ``load`` checks the stored SHA-256 first; a missing or wrong
-  digest, or any error while reading, warns with the path, deletes the file and returns ``None``,
-  so the caller recomputes.
+  digest, or any error while reading, warns with the path, deletes the file and returns
+  ``None``, so the caller recomputes.
 - **Atomic writes**: ``save`` writes a uniquely named temporary file in the same
-  directory and renames it into place, so concurrent writers never see each other's half-written
-  files.
+  directory and renames it into place, so concurrent writers never see each other's
+  half-written files.
 - **Writability first**: ``writable_dir`` checks the directory before expensive work
   and says which directory failed and how to choose another (``MLXDAY2_CACHE``).
 """

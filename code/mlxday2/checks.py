@@ -1,10 +1,11 @@
-"""Argument checks shared by every chapter's package: one wording, one order of arguments.
+"""Argument checks shared by every chapter's package: one wording, one order of
+arguments.
 
 Each check takes ``(name, value, ...)``, returns the value converted (an ``int``, a
 ``float``, a float array ...) and otherwise raises
 
-- ``TypeError`` when the value is the wrong kind of thing (a string for a number, a float
-  for a count, a list for a DataFrame), or
+- ``TypeError`` when the value is the wrong kind of thing (a string for a number, a
+  float for a count, a list for a DataFrame), or
 - ``ValueError`` when it is the right kind with a wrong value (out of range, NaN, the
   wrong shape, a missing column),
 
@@ -36,7 +37,7 @@ def _is_integer(value) -> bool:
 def check_int(
     name: str, value, low: int | None = None, high: int | None = None, *, fix: str = ""
 ) -> int:
-    """Return ``value`` as an ``int`` in ``low..high`` (either end may be open: None)."""
+    """Return ``value`` as an ``int`` in ``low..high`` (an end left None is open)."""
     if low is None:
         what = "an integer" if high is None else f"an integer <= {high}"
     else:
@@ -68,8 +69,8 @@ def check_real(
 ) -> float:
     """Return ``value`` as a finite ``float`` in the interval from ``low`` to ``high``.
 
-    ``low_open``/``high_open`` exclude an end: ``check_real("lr", lr, 0, low_open=True)``
-    asks for a number > 0.
+    ``low_open``/``high_open`` exclude an end: ``check_real("lr", lr, 0,
+    low_open=True)`` asks for a number > 0.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         _fail(
@@ -95,7 +96,7 @@ def check_real(
 
 
 def check_seed(name: str, value, *, generator: bool = False):
-    """Return ``value`` if it is an int >= 0 (or, with ``generator``, a numpy Generator)."""
+    """Return ``value`` if it is an int >= 0 (or, with ``generator``, a Generator)."""
     if generator and isinstance(value, np.random.Generator):
         return value
     fix = "pass an integer >= 0" + (" or a numpy.random.Generator" if generator else "")
@@ -139,7 +140,8 @@ def check_instance(name: str, value, kind: type | tuple[type, ...], *, fix: str 
 def check_array(
     name: str, value, *, ndim: int | None = None, size: int | None = None, fix: str = ""
 ) -> np.ndarray:
-    """Return ``value`` as a non-empty, finite float array (of ``ndim``/``size`` if given).
+    """Return ``value`` as a non-empty, finite float array (of ``ndim``/``size`` if
+    given).
 
     Numbers stored as objects (a pandas column of Python floats) are converted; text,
     complex numbers and ``None`` are refused with ``TypeError``.

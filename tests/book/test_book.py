@@ -1,4 +1,4 @@
-"""The built book: every page in the table of contents exists, no cell failed, no figure is missing."""
+"""The built book: every page exists, no cell failed, no figure is lost."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_page_has_no_error_output_and_no_missing_figure(built_book, page):
 
 @pytest.mark.parametrize("page", toc_chapters())
 def test_chapter_shows_its_figures(built_book, page):
-    """Every chapter is built around figures: a page without any lost them (e.g. to MPLBACKEND)."""
+    """Every chapter has figures: a page without any lost them (e.g. to MPLBACKEND)."""
     refs = read_page(built_book / f"{page}.html")
     figures = [src for src in refs.images if "_images/" in src]
     assert len(figures) >= 3, f"{page} shows {len(figures)} figures"
@@ -69,7 +69,7 @@ def test_code_is_not_a_package():
 
 @pytest.mark.parametrize("page", toc_chapters())
 def test_every_figure_is_numbered_and_captioned(built_book, page):
-    """Each image a cell draws sits in a <figure> with a numbered caption (myst-nb metadata)."""
+    """Each image a cell draws sits in a <figure> with a numbered caption (myst-nb)."""
     html = (built_book / f"{page}.html").read_text(encoding="utf-8")
     bare = []
     for match in re.finditer(r"<img [^>]*src=\"([^\"]*_images/[^\"]+)\"", html):

@@ -1,9 +1,9 @@
 """Every teaching chapter in ``_toc.yml`` is a lesson, read from its MyST source.
 
-What a chapter must have (CONTRIBUTING.md, "Chapter conventions"): an objectives admonition
-first, one import cell, short code lines, captioned figures referred to by number, glue kept
-out of sight, and at the end a Summary, at least three exercises with solutions, and its
-references from ``book/references.bib``.
+What a chapter must have (CONTRIBUTING.md, "Chapter conventions"): an objectives
+admonition first, one import cell, short code lines, captioned figures referred to by
+number, glue kept out of sight, and at the end a Summary, at least three exercises with
+solutions, and its references from ``book/references.bib``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def code_cells(text: str) -> list[tuple[dict, list[str]]]:
 
 def sections(text: str) -> list[str]:
     """Return the level-2 headings in order (outside code cells)."""
-    # A fence closes with as many backticks as it opened with (the exercise fences use 4).
+    # A fence closes with as many backticks as it opened with (the exercise fences use
+    # 4).
     prose = re.sub(r"^(`{3,})[^`\n]*\n.*?^\1\s*$", "", text, flags=re.M | re.S)
     return re.findall(r"^## (.+?)\s*$", prose, re.M)
 
@@ -75,7 +76,8 @@ def test_opens_with_what_the_reader_will_be_able_to_do(chapter):
 def test_closes_with_summary_exercises_references(chapter):
     heads = sections(source(chapter))
     assert heads[-3:] == ["Summary", "Exercises", "References"], (
-        f"{chapter}: the last sections are {heads[-3:]}, want Summary, Exercises, References"
+        f"{chapter}: the last sections are {heads[-3:]}, "
+        "want Summary, Exercises, References"
     )
 
 
@@ -127,7 +129,8 @@ def test_references_come_from_the_bibliography(chapter):
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_code_lines_fit_without_scrolling(chapter):
-    # Cells tagged remove-cell are not on the page (the Colab install cell, glue bookkeeping).
+    # Cells tagged remove-cell are not on the page (the Colab install cell, glue
+    # bookkeeping).
     long = [
         line
         for meta, lines in code_cells(source(chapter))
@@ -149,7 +152,8 @@ def test_glue_bookkeeping_is_out_of_sight(chapter):
         )
         if re.search(r"^glue\(", code, re.M):
             assert "remove-cell" in (meta.get("tags") or []), (
-                f"{chapter}: a cell that glues must be tagged remove-cell:\n{code[:200]}"
+                f"{chapter}: a cell that glues must be tagged remove-cell:"
+                f"\n{code[:200]}"
             )
 
 

@@ -1,4 +1,4 @@
-"""The book's cache extension re-executes exactly the chapters whose mlxday2 code changed."""
+"""The cache extension re-executes exactly the chapters whose mlxday2 code changed."""
 
 import os
 import shutil
@@ -72,7 +72,7 @@ def test_a_renamed_module_changes_the_key(tmp_path):
 def test_rebuilding_after_an_edit_executes_only_the_touched_chapter(
     built_book, tmp_path
 ):
-    """Copy the built book, edit one module of the copy, rebuild it: one chapter runs."""
+    """Copy the built book, edit one module of the copy, rebuild: one chapter runs."""
     copy = tmp_path / "book-copy"
     shutil.copytree(
         ROOT,

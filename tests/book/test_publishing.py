@@ -1,9 +1,11 @@
-"""Publishing: the built site's launch and download buttons, its links, the workflow and Binder.
+"""Publishing: the built site's launch and download buttons, its links, the workflow and
+Binder.
 
-The site tests read the HTML that the ``built_book`` fixture builds (``-W -n``, so Sphinx has
-already failed the build on any unresolved cross-reference); they check in addition that every
-relative link and anchor in every page points at something that exists. The configuration tests
-parse ``.github/workflows/book.yml`` and ``binder/`` and run fast without a build.
+The site tests read the HTML that the ``built_book`` fixture builds (``-W -n``, so
+Sphinx has already failed the build on any unresolved cross-reference); they check in
+addition that every relative link and anchor in every page points at something that
+exists. The configuration tests parse ``.github/workflows/book.yml`` and ``binder/`` and
+run fast without a build.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ PIN = re.compile(
 
 
 def chapters() -> list[str]:
-    """Return the notebook pages of ``_toc.yml`` (with a kernelspec), e.g. ``book/optimization``."""
+    """Return the notebook pages of ``_toc.yml`` (with a kernelspec)."""
     return [
         name
         for name in toc_files()
@@ -45,7 +47,8 @@ def chapters() -> list[str]:
 
 def workflow() -> dict:
     data = yaml.safe_load(WORKFLOW_FILE.read_text())
-    # YAML 1.1 (PyYAML) reads the bare key `on` as the boolean True; GitHub reads it as "on".
+    # YAML 1.1 (PyYAML) reads the bare key `on` as the boolean True; GitHub reads it as
+    # "on".
     if True in data:
         data["on"] = data.pop(True)
     return data
@@ -59,7 +62,8 @@ def run_text(job: str) -> str:
     return "\n".join(s.get("run", "") for s in steps(job))
 
 
-# --- the workflow ------------------------------------------------------------------------------
+# --- the workflow
+# ------------------------------------------------------------------------------
 
 
 def test_workflow_runs_on_every_push_and_pull_request():
@@ -148,7 +152,8 @@ def test_workflow_installs_cpu_torch_first_with_the_pinned_versions():
     assert cpu_index in install and install.index(cpu_index) < install.index(
         "-r requirements.txt"
     )
-    # The step takes the pins from requirements.txt with this grep; it must find exactly them.
+    # The step takes the pins from requirements.txt with this grep; it must find exactly
+    # them.
     pattern = re.search(r"grep -E '([^']+)' requirements.txt", install).group(1)
     found = subprocess.run(
         ["grep", "-E", pattern, "requirements.txt"],
@@ -183,7 +188,8 @@ def test_workflow_caches_data_models_and_executed_chapters():
         "_build/.jupyter_cache",
         "_build/.mlxday2-code.json",
     }
-    # The stamp must be where book/_ext/code_cache.py keeps it, beside the default cache.
+    # The stamp must be where book/_ext/code_cache.py keeps it, beside the default
+    # cache.
     assert (
         'STAMP = ".mlxday2-code.json"'
         in (ROOT / "book" / "_ext" / "code_cache.py").read_text()
@@ -194,7 +200,7 @@ def test_workflow_caches_data_models_and_executed_chapters():
 
 
 def test_workflow_sets_no_mplbackend():
-    """book/_ext/code_cache.py removes MPLBACKEND for the kernels: the workflow sets none."""
+    """book/_ext/code_cache.py removes MPLBACKEND; no workflow sets it."""
     wf = workflow()
     envs = [wf.get("env", {})]
     for job in wf["jobs"].values():
@@ -205,7 +211,7 @@ def test_workflow_sets_no_mplbackend():
 
 
 def test_workflow_creates_the_data_directory_before_the_build():
-    """mlxday2.datasets reports a missing MLXDAY2_DATA (a typo) instead of creating it."""
+    """mlxday2.datasets reports a missing MLXDAY2_DATA (a typo), never creates it."""
     runs = [s.get("run", "").strip() for s in steps("build")]
     create = runs.index('mkdir -p "$MLXDAY2_DATA"')
     build = next(i for i, r in enumerate(runs) if r.startswith("jupyter-book build"))
@@ -236,7 +242,8 @@ def test_workflow_shell_steps_are_valid_bash():
                 )
 
 
-# --- Binder ------------------------------------------------------------------------------------
+# --- Binder
+# ------------------------------------------------------------------------------------
 
 
 def requirement_lines(path: Path) -> list[str]:
@@ -260,7 +267,8 @@ def test_binder_requirements_are_valid_and_cpu_only():
             )
         reqs[canonicalize_name(req.name)] = req
     assert {"myst-nb", "jupytext", "jupyterlab"} <= set(reqs)
-    # Everything the chapters import is there, with the same torch pins as requirements.txt.
+    # Everything the chapters import is there, with the same torch pins as
+    # requirements.txt.
     main = {}
     for line in requirement_lines(ROOT / "requirements.txt"):
         if not line.startswith("-"):
@@ -318,10 +326,11 @@ def test_chapters_install_mlxday2_in_colab_from_the_configured_repository():
             )
 
 
-# --- the copies of the Colab cell and the "Running this chapter" box ------------------------
-# Both are copied into every chapter rather than included from one file: a chapter must stay a
-# self-contained notebook, because Colab opens the executed .ipynb and Binder opens the .md
-# through jupytext, and neither resolves a Sphinx include. These tests keep the copies alike.
+# --- the copies of the Colab cell and the "Running this chapter" box
+# ------------------------ Both are copied into every chapter rather than included from
+# one file: a chapter must stay a self-contained notebook, because Colab opens the
+# executed .ipynb and Binder opens the .md through jupytext, and neither resolves a
+# Sphinx include. These tests keep the copies alike.
 
 RUNNING = re.compile(
     r"^:::\{admonition\} Running this chapter\n(.*?)^:::$", re.M | re.S
@@ -330,14 +339,15 @@ CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```$", re.M | re.S)
 
 
 def running_box_and_colab_cell(chapter: str) -> tuple[str, str]:
-    """Return a chapter's "Running this chapter" box body and its first code cell, verbatim."""
+    """Return a chapter's "Running this chapter" box and first code cell."""
     text = (ROOT / f"{chapter}.md").read_text(encoding="utf-8")
     box = RUNNING.search(text)
     assert box, f"{chapter}: no 'Running this chapter' admonition"
     cell = CODE_CELL.search(text)
     assert cell, f"{chapter}: no code cell"
     assert text[box.end() : cell.start()].strip() == "", (
-        f"{chapter}: the Colab install cell must follow the 'Running this chapter' box directly"
+        f"{chapter}: the Colab install cell must follow the "
+        "'Running this chapter' box directly"
     )
     return box.group(1), cell.group(0)
 
@@ -351,7 +361,8 @@ def test_every_chapter_has_the_same_colab_cell_and_running_box():
     )
     for chapter, (box, cell) in found.items():
         assert cell == first_cell, (
-            f"{chapter}: the Colab install cell differs from {first}'s; it must be byte-identical:"
+            f"{chapter}: the Colab install cell differs from {first}'s; "
+            "it must be byte-identical:"
             f"\n{cell}\n--- versus ---\n{first_cell}"
         )
         assert box.splitlines()[0] == first_box.splitlines()[0] == ":class: tip", (
@@ -359,12 +370,14 @@ def test_every_chapter_has_the_same_colab_cell_and_running_box():
         )
         fields = re.findall(r"^\*\*(\w+):\*\* \S", box, re.M)
         assert fields == ["Time", "Data", "Locally"], (
-            f"{chapter}: 'Running this chapter' must give **Time:**, **Data:** and **Locally:**,"
+            f"{chapter}: 'Running this chapter' must give **Time:**, **Data:** and "
+            "**Locally:**,"
             f" in that order, each at the start of a line; found {fields}"
         )
 
 
-# --- the built site ----------------------------------------------------------------------------
+# --- the built site
+# ----------------------------------------------------------------------------
 
 
 def html_pages(site: Path) -> list[Path]:
@@ -394,7 +407,8 @@ def test_chapter_has_launch_download_and_repository_buttons(built_book, chapter)
         f"{chapter}: no Thebe live code"
     )
 
-    # The download buttons: the executed notebook (what Colab opens) and the MyST source.
+    # The download buttons: the executed notebook (what Colab opens) and the MyST
+    # source.
     name = chapter.split("/")[-1]
     downloads = {link for link in page.links if "_sources/" in link}
     assert downloads == {f"../_sources/{chapter}.ipynb", f"../_sources/{chapter}.md"}

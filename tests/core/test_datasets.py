@@ -1,4 +1,4 @@
-"""mlxday2.datasets: verified copies are used, corrupt ones raise, missing ones say why."""
+"""mlxday2.datasets: verified copies used, corrupt ones raise, missing ones say why."""
 
 from __future__ import annotations
 

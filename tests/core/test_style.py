@@ -1,4 +1,4 @@
-"""The house style, held by a tool: ruff over the package, tests, extensions and benches."""
+"""The house style, held by a tool: ruff over package, tests, extensions, benches."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ def _ruff() -> str:
     local = Path(sys.executable).parent / "ruff"
     found = str(local) if local.exists() else shutil.which("ruff")
     if found is None:
-        pytest.fail("ruff is missing: it comes with requirements.txt (pip install ruff)")
+        pytest.fail(
+            "ruff is missing: it comes with requirements.txt (pip install ruff)"
+        )
     return found
 
 
