@@ -8,6 +8,7 @@ solutions, and its references from ``book/references.bib``.
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
@@ -187,3 +188,65 @@ def test_bibliography_keys_exist(chapter):
     assert cited <= keys, (
         f"{chapter}: cites keys not in references.bib: {sorted(cited - keys)}"
     )
+
+
+def _statements(lines: list[str]) -> list:
+    """Return the top-level statements of a cell (IPython magics read as ``pass``)."""
+    code = "\n".join(
+        line[: len(line) - len(line.lstrip())] + "pass"
+        if line.lstrip().startswith(("%", "!"))
+        else line
+        for line in lines
+    )
+    return ast.parse(code).body
+
+
+def _is_glue_or_assert(node) -> bool:
+    if isinstance(node, ast.Assert):
+        return True
+    if isinstance(node, ast.For):  # a glue per item of what a visible cell computed
+        return all(_is_glue_or_assert(s) for s in node.body) and not node.orelse
+    call = node.value if isinstance(node, ast.Expr) else None
+    return isinstance(call, ast.Call) and getattr(call.func, "id", None) == "glue"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_glue_cells_hold_only_glue(chapter):
+    """A hidden cell glues what a visible cell computed (and may assert a claim)."""
+    for meta, lines in code_cells(source(chapter)):
+        if "remove-cell" not in (meta.get("tags") or []):
+            continue
+        statements = _statements(lines)
+        if not any(
+            _is_glue_or_assert(s) and not isinstance(s, ast.Assert) for s in statements
+        ):
+            continue
+        others = [ast.unparse(s)[:80] for s in statements if not _is_glue_or_assert(s)]
+        assert not others, f"{chapter}: a glue cell also computes: {others}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_one_import_cell(chapter):
+    visible = [
+        lines
+        for meta, lines in code_cells(source(chapter))
+        if "remove-cell" not in (meta.get("tags") or [])
+    ]
+    importing = [
+        lines[:3]
+        for lines in visible
+        if any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in _statements(lines))
+    ]
+    assert len(importing) == 1, (
+        f"{chapter}: imports in {len(importing)} cells: {importing}"
+    )
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_page_shows_an_algorithm_from_its_own_package(chapter):
+    name = chapter.split("/")[-1]
+    shown = re.findall(
+        rf"```\{{literalinclude\}} \.\./code/mlxday2/{name}/\S+\.py\n:pyobject: (\w+)",
+        source(chapter),
+    )
+    assert shown, f"{chapter}: no literalinclude of a function from mlxday2/{name}/"
