@@ -45,6 +45,15 @@ def code_cells(text: str) -> list[tuple[dict, list[str]]]:
     return cells
 
 
+def visible_code(text: str) -> list[list[str]]:
+    """Return the code lines of every cell shown on the page (not tagged remove-cell)."""
+    return [
+        lines
+        for meta, lines in code_cells(text)
+        if "remove-cell" not in (meta.get("tags") or [])
+    ]
+
+
 def sections(text: str) -> list[str]:
     """Return the level-2 headings in order (outside code cells)."""
     # A fence closes with as many backticks as it opened with (the exercise fences use
@@ -134,8 +143,7 @@ def test_code_lines_fit_without_scrolling(chapter):
     # bookkeeping).
     long = [
         line
-        for meta, lines in code_cells(source(chapter))
-        if "remove-cell" not in (meta.get("tags") or [])
+        for lines in visible_code(source(chapter))
         for line in lines
         if len(line) > MAX_LINE
     ]
@@ -227,14 +235,9 @@ def test_glue_cells_hold_only_glue(chapter):
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_one_import_cell(chapter):
-    visible = [
-        lines
-        for meta, lines in code_cells(source(chapter))
-        if "remove-cell" not in (meta.get("tags") or [])
-    ]
     importing = [
         lines[:3]
-        for lines in visible
+        for lines in visible_code(source(chapter))
         if any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in _statements(lines))
     ]
     assert len(importing) == 1, (
