@@ -46,7 +46,7 @@ def code_cells(text: str) -> list[tuple[dict, list[str]]]:
 
 
 def visible_code(text: str) -> list[list[str]]:
-    """Return the code lines of every cell shown on the page (not tagged remove-cell)."""
+    """Return the code lines of every cell on the page (not tagged remove-cell)."""
     return [
         lines
         for meta, lines in code_cells(text)
