@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -66,6 +67,27 @@ def test_a_renamed_module_changes_the_key(tmp_path):
     before = _keys(package)["book/cnn"]
     (package / "cnn" / "plots.py").rename(package / "cnn" / "figures.py")
     assert _keys(package)["book/cnn"] != before
+
+
+def test_only_the_changed_chapters_executions_are_forgotten(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(str(tmp_path / "cache"))
+    for name in ("causality", "cnn"):
+        notebook = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell(f"x = '{name}'")],
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        )
+        bundle = CacheBundleIn(notebook, str(tmp_path / "book" / f"{name}.md"))
+        cache.cache_notebook_bundle(bundle, check_validity=False)
+    code_cache._forget_executions(tmp_path / "cache", {"book/cnn"})
+    kept = [
+        Path(r.uri).stem
+        for r in get_cache(str(tmp_path / "cache")).list_cache_records()
+    ]
+    assert kept == ["causality"]
 
 
 @pytest.mark.book
