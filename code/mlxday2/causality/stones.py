@@ -17,7 +17,8 @@ import pandas as pd
 
 from mlxday2.checks import check_array, check_frame, check_real
 
-#: (treatment, stone size) -> (successes, total), from Charig et al. (1986), table II.
+#: (treatment, stone size) -> (successes, total): Charig et al. (1986), as tabulated by
+#: Julious and Mullee (1994); the margins are those of Charig's abstract.
 KIDNEY_STONE_COUNTS = {
     ("A", "small"): (81, 87),
     ("B", "small"): (234, 270),
