@@ -37,20 +37,8 @@ def _check_graph(
     return edges, hidden
 
 
-def plot_dag(
-    edges: Sequence[tuple[str, str]],
-    positions: dict[str, tuple[float, float]],
-    hidden: Iterable[str] = (),
-    ax: plt.Axes | None = None,
-) -> plt.Axes:
-    """Return the Axes with a causal graph: nodes at ``positions``, an arrow per edge.
-
-    Every node named in ``edges`` or ``hidden`` needs a position. A hidden node has a
-    dashed box and dashed arrows out of it (with solid heads, so they stay visible);
-    arrows stop at the edge of each node's box, whatever the label's width.
-    """
-    edges, hidden = _check_graph(edges, positions, hidden)
-    _, ax = new_axes(ax)
+def _draw_nodes(ax: plt.Axes, positions, hidden: set[str]) -> dict:
+    """Draw each node's name in a box (dashed when hidden); return the boxes by name."""
     boxes = {}
     for name, (px, py) in positions.items():
         label = ax.text(
@@ -69,6 +57,24 @@ def plot_dag(
             ),
         )
         boxes[name] = label.get_bbox_patch()
+    return boxes
+
+
+def plot_dag(
+    edges: Sequence[tuple[str, str]],
+    positions: dict[str, tuple[float, float]],
+    hidden: Iterable[str] = (),
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Return the Axes with a causal graph: nodes at ``positions``, an arrow per edge.
+
+    Every node named in ``edges`` or ``hidden`` needs a position. A hidden node has a
+    dashed box and dashed arrows out of it (with solid heads, so they stay visible);
+    arrows stop at the edge of each node's box, whatever the label's width.
+    """
+    edges, hidden = _check_graph(edges, positions, hidden)
+    _, ax = new_axes(ax)
+    boxes = _draw_nodes(ax, positions, hidden)
     for a, b in edges:
         ax.annotate(
             "",
