@@ -1,8 +1,8 @@
 """Chapter ``causality``: Simpson's paradox, the kidney stones and back-door adjustment.
 
 - ``simpson``: exercise and cholesterol confounded by age (``exercise_cholesterol``,
-  ``slopes``, ``simpson_lines``, ``plot_simpson``), and a collider (``add_visits``,
-  ``exercise_slope``).
+  ``slopes``, ``simpson_lines``, ``plot_simpson``), a collider (``add_visits``,
+  ``exercise_slope``), and ``check_coefficients`` for any SCM dataclass.
 - ``stones``: the kidney-stone counts of Charig et al. (1986), the back-door formula and
   its interval (``kidney_stones``, ``success_rates``, ``backdoor_rate``,
   ``backdoor_adjust``, ``backdoor_difference``, ``naive_difference``), and the era of
@@ -23,6 +23,7 @@ from mlxday2.causality.simpson import (
     Slopes,
     add_visits,
     age_groups,
+    check_coefficients,
     exercise_cholesterol,
     exercise_slope,
     plot_simpson,

@@ -31,6 +31,19 @@ from mlxday2.plotting import PALETTE
 _COLUMNS = ["age", "exercise", "cholesterol"]
 
 
+def check_coefficients(scm, positive: Sequence[str] = ()) -> None:
+    """Check that every field of the dataclass ``scm`` is a finite real number.
+
+    The fields named in ``positive`` (noise standard deviations) must also be > 0.
+    Errors name the field as ``<Class>.<field>``.
+    """
+    kind = type(scm).__name__
+    for f in fields(scm):
+        check_real(f"{kind}.{f.name}", getattr(scm, f.name))
+    for name in positive:
+        check_real(f"{kind}.{name}", getattr(scm, name), low=0, low_open=True)
+
+
 @dataclass(frozen=True)
 class ExerciseSCM:
     """Coefficients of the exercise-cholesterol structural causal model.
@@ -52,10 +65,7 @@ class ExerciseSCM:
     chol_sd: float = 5.0
 
     def __post_init__(self):
-        for f in fields(self):
-            check_real(f"ExerciseSCM.{f.name}", getattr(self, f.name))
-        for name in ("exercise_sd", "chol_sd"):
-            check_real(f"ExerciseSCM.{name}", getattr(self, name), low=0, low_open=True)
+        check_coefficients(self, positive=("exercise_sd", "chol_sd"))
         if not self.age_min < self.age_max:
             raise ValueError(
                 "ExerciseSCM needs age_min < age_max, got "
