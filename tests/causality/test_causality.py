@@ -6,6 +6,8 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
+from statistics import NormalDist  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 from mlxday2 import causal_representation as crl
 from mlxday2 import causality
 
-# --- exercise and cholesterol ----------------------------------------------------------------
+# --- exercise and cholesterol ---------------------------------------------------------
 
 
 @settings(max_examples=25, deadline=None)
@@ -59,10 +61,15 @@ def test_simpson_lines_are_the_fits_and_the_plot_draws_them_without_fitting():
     np.testing.assert_allclose(lines["slope"].iloc[1:], list(s.within_group.values()))
     assert lines["n"].iloc[1:].sum() == lines["n"].iloc[0] == 500
     flat = lines.assign(slope=0.0, intercept=123.0)
-    fig = causality.plot_simpson(people, flat)
-    drawn = [line.get_ydata() for ax in fig.axes for line in ax.get_lines()]
-    assert len(drawn) == len(lines) and all(np.all(y == 123.0) for y in drawn)
-    plt.close(fig)
+    axes = causality.plot_simpson(people, flat)
+    assert axes.shape == (2,) and all(isinstance(ax, plt.Axes) for ax in axes)
+    drawn = [line for ax in axes for line in ax.get_lines()]
+    assert len(drawn) == len(lines)
+    assert all(np.all(line.get_ydata() == 123.0) for line in drawn)
+    # the groups differ in line style or marker, not in colour alone
+    styles = {(line.get_linestyle(), line.get_marker()) for line in axes[1].get_lines()}
+    assert len(styles) == len(lines) - 1
+    plt.close(axes[0].figure)
 
 
 def test_same_seed_same_data_other_seed_other_data():
@@ -99,22 +106,17 @@ def test_missing_columns_name_the_argument_and_columns():
         crl.adjusted_effect(crl.hidden_confounder(20, 3).drop(columns="outcome"))
 
 
-# --- kidney stones ---------------------------------------------------------------------------
+# --- kidney stones --------------------------------------------------------------------
 
 
-def test_kidney_stone_counts_are_charig_1986():
-    df = causality.kidney_stones().set_index(["treatment", "stone_size"])
-    assert list(causality.kidney_stones().columns) == [
-        "treatment",
-        "stone_size",
-        "successes",
-        "total",
-    ]
-    assert tuple(df.loc[("A", "small")]) == (81, 87)
-    assert tuple(df.loc[("B", "small")]) == (234, 270)
-    assert tuple(df.loc[("A", "large")]) == (192, 263)
-    assert tuple(df.loc[("B", "large")]) == (55, 80)
-    assert df["total"].sum() == 700
+def test_kidney_stone_margins_are_those_in_charig_1986_abstract():
+    # The abstract gives 350 patients per operation, 273 (78%) and 289 (83%) successes;
+    # the size split must add up to those margins.
+    df = causality.kidney_stones()
+    assert list(df.columns) == ["treatment", "stone_size", "successes", "total"]
+    margins = df.groupby("treatment")[["successes", "total"]].sum()
+    assert margins.loc["A"].tolist() == [273, 350]
+    assert margins.loc["B"].tolist() == [289, 350]
 
 
 def test_kidney_stone_paradox():
@@ -141,23 +143,26 @@ def test_backdoor_matches_hand_calculation():
     assert (adj["low"] < adj["rate"]).all() and (adj["rate"] < adj["high"]).all()
 
 
+def _bootstrap_backdoor(df, t, p_small, rng):
+    """Return redrawn back-door rates of ``t``: binomial rates, the given P(small)."""
+    sub = df[df["treatment"] == t].set_index("stone_size")
+    n, k = sub["total"], sub["successes"]
+    r = {z: rng.binomial(n[z], k[z] / n[z], len(p_small)) / n[z] for z in n.index}
+    return r["small"] * p_small + r["large"] * (1 - p_small)
+
+
+def _bootstrap_p_small(rng, reps=20000):
+    """Return redrawn shares of small stones among all 700 patients (357 of them)."""
+    return rng.binomial(700, 357 / 700, reps) / 700
+
+
 def test_delta_method_se_matches_a_parametric_bootstrap():
     df = causality.kidney_stones()
     adj = causality.backdoor_adjust(df).set_index("treatment")
     rng = np.random.default_rng(0)
-    n_small, n_all, reps = 357, 700, 20000
-    n_small_draw = rng.binomial(n_all, n_small / n_all, reps)
-    p_small = n_small_draw / n_all
+    p_small = _bootstrap_p_small(rng)
     for t in ["A", "B"]:
-        sub = df[df["treatment"] == t].set_index("stone_size")
-        r = {
-            z: rng.binomial(
-                sub.loc[z, "total"], sub.loc[z, "successes"] / sub.loc[z, "total"], reps
-            )
-            / sub.loc[z, "total"]
-            for z in ["small", "large"]
-        }
-        boot = r["small"] * p_small + r["large"] * (1 - p_small)
+        boot = _bootstrap_backdoor(df, t, p_small, rng)
         assert boot.std() == pytest.approx(adj.loc[t, "se"], rel=0.05)
 
 
@@ -170,31 +175,22 @@ def test_difference_interval_is_the_bootstrap_spread_of_the_difference():
     )
     assert diff["low"] < diff["difference"] < diff["high"]
     rng = np.random.default_rng(1)
-    reps, n_all = 20000, 700
-    p_small = rng.binomial(n_all, 357 / n_all, reps) / n_all
-    boot = np.zeros(reps)
-    for t, sign in [("A", 1), ("B", -1)]:
-        sub = df[df["treatment"] == t].set_index("stone_size")
-        r = {
-            z: rng.binomial(
-                sub.loc[z, "total"], sub.loc[z, "successes"] / sub.loc[z, "total"], reps
-            )
-            / sub.loc[z, "total"]
-            for z in ["small", "large"]
-        }
-        boot += sign * (r["small"] * p_small + r["large"] * (1 - p_small))
+    p_small = _bootstrap_p_small(rng)
+    boot = _bootstrap_backdoor(df, "A", p_small, rng) - _bootstrap_backdoor(
+        df, "B", p_small, rng
+    )
     assert boot.std() == pytest.approx(diff["se"], rel=0.05)
     with pytest.raises(ValueError, match="second must be one of the treatments"):
         causality.backdoor_difference(df, "A", "C")
 
 
 def test_plot_adjusted_labels_the_interval_with_its_level():
-    fig = causality.plot_adjusted(
+    ax = causality.plot_adjusted(
         causality.backdoor_adjust(causality.kidney_stones(), level=0.9)
     )
-    labels = fig.axes[0].get_legend_handles_labels()[1]
+    labels = ax.get_legend_handles_labels()[1]
     assert any("90% CI" in label for label in labels)
-    plt.close(fig)
+    plt.close(ax.figure)
 
 
 def test_backdoor_rejects_bad_counts_and_level():
@@ -208,7 +204,7 @@ def test_backdoor_rejects_bad_counts_and_level():
         causality.backdoor_adjust(causality.kidney_stones().iloc[:3])
 
 
-# --- claims made in the chapters' exercise solutions ------------------------------------------
+# --- claims made in the chapters' exercise solutions ----------------------------------
 
 
 def test_pooled_slope_changes_sign_near_the_predicted_confounder_strength():
@@ -237,3 +233,122 @@ def test_effect_on_the_treated_is_positive_but_smaller_than_the_population_diffe
     )
     overall = causality.backdoor_difference(causality.kidney_stones())["difference"]
     assert 0 < on_a < overall
+
+
+# --- claims of the corrected kidney-stone section -------------------------------------
+
+
+def test_chapter_within_group_slopes_are_all_flatter_than_the_effect():
+    # the chapter's data (n=1000, seed 0): "every one flatter than beta"
+    scm = causality.ExerciseSCM()
+    s = causality.slopes(causality.exercise_cholesterol(n=1000, seed=0, scm=scm))
+    within = np.array(list(s.within_group.values()))
+    assert len(within) == 6
+    assert scm.effect < within.min() and within.max() < 0
+
+
+def test_naive_difference_is_the_pooled_gap_and_its_interval_includes_zero():
+    d = causality.naive_difference(causality.kidney_stones(), "A", "B")
+    assert d["difference"] == pytest.approx(273 / 350 - 289 / 350)
+    a, b = 273 / 350, 289 / 350
+    se = np.sqrt(a * (1 - a) / 350 + b * (1 - b) / 350)
+    assert d["se"] == pytest.approx(se)
+    assert d["low"] == pytest.approx(d["difference"] - 1.959964 * se, abs=1e-6)
+    assert d["low"] < 0 < d["high"]  # the naive advantage of B is not distinguishable
+    assert d["difference"] < 0  # B ahead before adjustment
+
+
+def test_adjusted_difference_reverses_the_naive_one_and_includes_zero():
+    df = causality.kidney_stones()
+    naive = causality.naive_difference(df)
+    adjusted = causality.backdoor_difference(df)
+    assert naive["difference"] < 0 < adjusted["difference"]  # the reversal
+    assert adjusted["low"] < 0 < adjusted["high"]
+    # the numbers the chapter states, to the decimal it prints them
+    assert round(100 * adjusted["difference"], 1) == 5.4
+    assert round(100 * adjusted["low"], 1) == -1.2
+    assert round(100 * adjusted["high"], 1) == 12.0
+
+
+def test_delta_method_se_is_the_hand_formula():
+    p = pd.Series([0.4, 0.6])
+    w = pd.Series([0.9, 0.7])
+    var = pd.Series([0.001, 0.002])
+    by_hand = 0.4**2 * 0.001 + 0.6**2 * 0.002 + 0.4 * 0.6 * (0.9 - 0.7) ** 2 / 100
+    assert causality.delta_method_se(var, w, p, 100) == pytest.approx(np.sqrt(by_hand))
+
+
+def test_with_era_leaves_every_stratum_with_one_treatment_positivity_fails():
+    strata = causality.patients_by_stratum(
+        causality.with_era(causality.kidney_stones()), ["stone_size", "era"]
+    )
+    assert strata.shape == (4, 2)
+    assert ((strata > 0).sum(axis=1) == 1).all()  # one operation per stratum
+    assert (strata == 0).to_numpy().sum() == 4
+    assert strata.to_numpy().sum() == 700
+    # by size alone every stratum has both: the adjustment the chapter runs is possible
+    by_size = causality.patients_by_stratum(causality.kidney_stones(), ["stone_size"])
+    assert (by_size > 0).to_numpy().all()
+
+
+def test_touching_95_percent_intervals_mean_p_far_below_five_percent():
+    p = causality.touching_intervals_p(0.95)
+    assert p == pytest.approx(2 * (1 - NormalDist().cdf(1.959964 * np.sqrt(2))))
+    assert 0.005 < p < 0.006
+    # at any level, intervals that just touch mean a difference significant beyond it
+    for level in (0.5, 0.8, 0.9, 0.99):
+        assert causality.touching_intervals_p(level) < 1 - level
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_adjusting_for_a_collider_biases_the_slope_as_predicted(seed):
+    scm = causality.ExerciseSCM()
+    people = causality.exercise_cholesterol(n=5000, seed=seed, scm=scm)
+    clinic = causality.add_visits(people, seed=seed + 100)
+    k = 0.2 * scm.chol_sd**2 / (0.2**2 * scm.chol_sd**2 + 1)
+    predicted = scm.effect - k * (1 + 0.2 * scm.effect)  # -3.5
+    age_only = causality.exercise_slope(clinic, ["age"])
+    collider = causality.exercise_slope(clinic, ["age", "visits"])
+    # s.e. of either slope at n=5000 is below 0.1; margins are several s.e.
+    assert age_only == pytest.approx(scm.effect, abs=0.25)
+    assert collider == pytest.approx(predicted, abs=0.25)
+    assert collider < scm.effect - 1
+    assert causality.exercise_slope(clinic) == pytest.approx(
+        causality.slopes(clinic).pooled
+    )
+
+
+def test_plots_return_axes_and_the_bar_axis_starts_at_zero():
+    df = causality.kidney_stones()
+    ax = causality.plot_success_rates(causality.success_rates(df))
+    assert isinstance(ax, plt.Axes) and ax.get_ylim()[0] == 0
+    assert {str(p.get_hatch()) for p in ax.patches} == {"", "//"}  # A plain, B hatched
+    plt.close(ax.figure)
+    diffs = {
+        "naive": causality.naive_difference(df),
+        "adj": causality.backdoor_difference(df),
+    }
+    ax = causality.plot_differences(diffs)
+    assert isinstance(ax, plt.Axes)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["naive", "adj"]
+    plt.close(ax.figure)
+
+
+def test_plot_dag_returns_its_axes_and_draws_one_arrow_per_edge():
+    fig, ax = plt.subplots()
+    edges = [("S", "T"), ("S", "Y"), ("T", "Y"), ("E", "T"), ("E", "Y")]
+    places = {"S": (1, 1), "T": (0, 0), "Y": (2, 0), "E": (1, -1)}
+    out = causality.plot_dag(edges, places, hidden=["E"], ax=ax)
+    assert out is ax
+    fig.canvas.draw()
+    arrows = [c for c in ax.texts if getattr(c, "arrow_patch", None) is not None]
+    assert len(arrows) == len(edges)
+    dashed = [a for a in arrows if a.arrow_patch.get_linestyle() != "-"]
+    assert len(dashed) == 2  # the arrows out of the hidden node
+    # Arrows are clipped to the node boxes, which are placed only when their text is
+    # drawn: an arrow drawn before its boxes would run to the node's centre and hide
+    # its head under the box (the faint era arrow), so every arrow is drawn after them.
+    labels = [t for t in ax.texts if t not in arrows]
+    assert min(a.get_zorder() for a in arrows) > max(t.get_zorder() for t in labels)
+    assert all(a.arrow_patch.patchB is not None for a in arrows)
+    plt.close(fig)

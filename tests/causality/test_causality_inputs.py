@@ -1,4 +1,5 @@
-"""mlxday2.causal: bad input at every public function gives an error naming argument and value."""
+"""Bad input at every public function of mlxday2.causality (and causal_representation,
+whose cases live here too) gives an error naming the argument and the value."""
 
 from __future__ import annotations
 
@@ -190,6 +191,63 @@ CASES = {
         lambda: causality.backdoor_adjust(causality.kidney_stones(), level=1.0),
         ValueError,
         r"level must be in \(0, 1\), got 1.0",
+    ),
+    "naive unknown treatment": (
+        lambda: causality.naive_difference(causality.kidney_stones(), "A", "C"),
+        ValueError,
+        r"second must be one of the treatments \['A', 'B'\], got 'C'",
+    ),
+    "naive same treatment": (
+        lambda: causality.naive_difference(causality.kidney_stones(), "B", "B"),
+        ValueError,
+        "first and second must differ",
+    ),
+    "naive level": (
+        lambda: causality.naive_difference(causality.kidney_stones(), level=0),
+        ValueError,
+        r"level must be in \(0, 1\), got 0",
+    ),
+    "touching level": (
+        lambda: causality.touching_intervals_p("95%"),
+        TypeError,
+        "level must be a real number",
+    ),
+    "era unknown treatment": (
+        lambda: causality.with_era(
+            _with(causality.kidney_stones(), 0, "treatment", "ESWL")
+        ),
+        ValueError,
+        r"df\['treatment'\] must hold only \['A', 'B'\].*got \['ESWL'\]",
+    ),
+    "strata no columns": (
+        lambda: causality.patients_by_stratum(causality.kidney_stones(), []),
+        ValueError,
+        "by must name at least one column",
+    ),
+    "strata unknown column": (
+        lambda: causality.patients_by_stratum(causality.kidney_stones(), ["era"]),
+        ValueError,
+        r"df is missing column\(s\) \['era'\]",
+    ),
+    "visits zero sd": (
+        lambda: causality.add_visits(_people(), sd=0),
+        ValueError,
+        "sd must be > 0, got 0",
+    ),
+    "visits seed": (
+        lambda: causality.add_visits(_people(), seed=1.5),
+        TypeError,
+        "seed must be an integer >= 0",
+    ),
+    "slope unknown column": (
+        lambda: causality.exercise_slope(_people(), ["visits"]),
+        ValueError,
+        r"adjust_for\[i\] must be one of \('age',\), got 'visits'",
+    ),
+    "slope column not text": (
+        lambda: causality.exercise_slope(_people(), [3]),
+        TypeError,
+        r"adjust_for\[i\] must be one of",
     ),
     # hidden confounder
     "hidden n_proxies float": (
@@ -439,6 +497,20 @@ CASES = {
         ),
         ValueError,
         "adjusted is missing column",
+    ),
+    "plot_differences list": (
+        lambda: causality.plot_differences(
+            [causality.naive_difference(causality.kidney_stones())]
+        ),
+        TypeError,
+        r"differences must be a non-empty dict \{label: difference\}, got list",
+    ),
+    "plot_differences nan": (
+        lambda: causality.plot_differences(
+            {"x": {"difference": np.nan, "low": 0, "high": 1, "level": 0.95}}
+        ),
+        ValueError,
+        r"differences\['x'\]\['difference'\] must be finite",
     ),
     "plot_proxy_curve frame": (
         lambda: crl.plot_proxy_curve(HIDDEN),

@@ -18,6 +18,7 @@ import pandas as pd
 from mlxday2.causality.ols import ols
 from mlxday2.checks import (
     check_array,
+    check_choice,
     check_frame,
     check_instance,
     check_int,
@@ -28,6 +29,19 @@ from mlxday2.checks import (
 from mlxday2.plotting import PALETTE
 
 _COLUMNS = ["age", "exercise", "cholesterol"]
+
+
+def check_coefficients(scm, positive: Sequence[str] = ()) -> None:
+    """Check that every field of the dataclass ``scm`` is a finite real number.
+
+    The fields named in ``positive`` (noise standard deviations) must also be > 0.
+    Errors name the field as ``<Class>.<field>``.
+    """
+    kind = type(scm).__name__
+    for f in fields(scm):
+        check_real(f"{kind}.{f.name}", getattr(scm, f.name))
+    for name in positive:
+        check_real(f"{kind}.{name}", getattr(scm, name), low=0, low_open=True)
 
 
 @dataclass(frozen=True)
@@ -51,10 +65,7 @@ class ExerciseSCM:
     chol_sd: float = 5.0
 
     def __post_init__(self):
-        for f in fields(self):
-            check_real(f"ExerciseSCM.{f.name}", getattr(self, f.name))
-        for name in ("exercise_sd", "chol_sd"):
-            check_real(f"ExerciseSCM.{name}", getattr(self, name), low=0, low_open=True)
+        check_coefficients(self, positive=("exercise_sd", "chol_sd"))
         if not self.age_min < self.age_max:
             raise ValueError(
                 "ExerciseSCM needs age_min < age_max, got "
@@ -215,13 +226,53 @@ def within_group_slope_theory(
     return scm.effect + scm.chol_per_year * cov / var_exercise
 
 
+def add_visits(
+    df: pd.DataFrame,
+    seed: int = 0,
+    per_hour: float = 1.0,
+    per_mg: float = 0.2,
+    sd: float = 1.0,
+) -> pd.DataFrame:
+    """Return ``df`` with ``visits``, a collider of exercise and cholesterol.
+
+    visits (per year) = per_hour * exercise + per_mg * cholesterol + N(0, sd): sports
+    injuries and high cholesterol both bring people to the doctor. Neither exercise
+    nor cholesterol is caused by it.
+    """
+    _, x, y = numeric_columns("df", df, _COLUMNS)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    per_hour = check_real("per_hour", per_hour)
+    per_mg = check_real("per_mg", per_mg)
+    sd = check_real("sd", sd, low=0, low_open=True)
+    visits = per_hour * x + per_mg * y + rng.normal(0, sd, len(df))
+    return df.assign(visits=visits)
+
+
+def exercise_slope(df: pd.DataFrame, adjust_for: Sequence[str] = ()) -> float:
+    """Return the OLS slope of cholesterol on exercise, ``adjust_for`` also regressors.
+
+    ``adjust_for`` names further columns of ``df`` (``["age"]``, ``["age", "visits"]``),
+    not exercise or cholesterol themselves; empty gives the pooled slope.
+    """
+    adjust_for = list(adjust_for)
+    for name in adjust_for:
+        others = [c for c in df.columns if c not in ("exercise", "cholesterol")]
+        check_choice("adjust_for[i]", name, others)
+    y, x, *others = numeric_columns("df", df, ["cholesterol", "exercise", *adjust_for])
+    return float(ols(y, x, *others)[1])
+
+
+_MARKERS = "os^DvP*X"
+_LINESTYLES = ("-", "--", "-.", ":")
+
+
 def plot_simpson(
     df: pd.DataFrame, lines: pd.DataFrame, axes: Sequence[plt.Axes] | None = None
-) -> plt.Figure:
+) -> np.ndarray:
     """Plot the pooled scatter and line (left) and the same points by age group (right).
 
     ``lines`` is ``simpson_lines(df)``; ``axes`` two Axes side by side (made when None).
-    Returns the Figure.
+    Each group has its own colour, marker and line style. Returns the two Axes.
     """
     age, x, y = numeric_columns("df", df, _COLUMNS)
     check_frame(
@@ -230,10 +281,9 @@ def plot_simpson(
         ["group", "age_low", "age_high", "intercept", "slope", "x_min", "x_max"],
     )
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+        _, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
     elif len(axes) != 2:
         raise ValueError(f"axes must be two Axes (left, right), got {len(axes)}")
-    fig = axes[0].figure
     left, right = axes
     left.scatter(x, y, s=6, color="0.55", alpha=0.5)
     for i, line in enumerate(lines.itertuples()):
@@ -244,11 +294,21 @@ def plot_simpson(
             continue
         colour = PALETTE[(i - 1) % len(PALETTE)]
         m = (age >= line.age_low) & (age < line.age_high)
-        right.scatter(x[m], y[m], s=6, color=colour, alpha=0.5)
-        right.plot(xs, ys, color=colour, lw=2, label=f"age {line.group}")
+        marker = _MARKERS[(i - 1) % len(_MARKERS)]
+        right.scatter(x[m], y[m], s=7, color=colour, marker=marker, alpha=0.45)
+        right.plot(
+            xs,
+            ys,
+            color=colour,
+            lw=2,
+            ls=_LINESTYLES[(i - 1) % len(_LINESTYLES)],
+            marker=marker,
+            markevery=[0, 1],
+            label=f"age {line.group}",
+        )
     left.set(xlabel="exercise (hours per week)", ylabel="cholesterol (mg/dL)")
     left.set_title("All people")
     left.legend(loc="upper left")
     right.set(xlabel="exercise (hours per week)", title="Coloured by age group")
     right.legend(loc="upper left", fontsize="small", ncol=2)
-    return fig
+    return np.asarray(axes)

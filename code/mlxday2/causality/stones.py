@@ -2,22 +2,23 @@
 
 ``kidney_stones`` holds the published counts; ``success_rates`` and ``rates_table``
 tabulate them; ``backdoor_adjust`` computes P(success | do(treatment)) by the back-door
-formula with delta-method intervals. ``plot_success_rates`` and ``plot_adjusted`` draw
-them.
+formula with delta-method intervals, ``backdoor_difference`` and ``naive_difference``
+the adjusted and unadjusted differences with theirs; ``with_era`` and
+``patients_by_stratum`` show why the era of treatment cannot be adjusted for.
 """
 
 from __future__ import annotations
 
 from statistics import NormalDist
+from typing import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from mlxday2.checks import check_array, check_frame, check_real
-from mlxday2.plotting import PALETTE, new_axes
 
-# : (treatment, stone size) -> (successes, total), from Charig et al. (1986), table II.
+#: (treatment, stone size) -> (successes, total): Charig et al. (1986), as tabulated by
+#: Julious and Mullee (1994); the margins are those of Charig's abstract.
 KIDNEY_STONE_COUNTS = {
     ("A", "small"): (81, 87),
     ("B", "small"): (234, 270),
@@ -25,9 +26,11 @@ KIDNEY_STONE_COUNTS = {
     ("B", "large"): (55, 80),
 }
 TREATMENTS = {"A": "open surgery", "B": "percutaneous nephrolithotomy"}
+#: The years each operation was done in, as Julious and Mullee (1994) report them.
+ERAS = {"A": "1972-80", "B": "1980-85"}
 
 _STONE_COLUMNS = ["treatment", "stone_size", "successes", "total"]
-_RATE_COLUMNS = ["stone_size", "treatment", "successes", "total", "rate"]
+RATE_COLUMNS = ["stone_size", "treatment", "successes", "total", "rate"]
 
 
 def kidney_stones() -> pd.DataFrame:
@@ -92,12 +95,12 @@ def success_rates(df: pd.DataFrame) -> pd.DataFrame:
     pooled = pooled.assign(stone_size="overall")
     full = pd.concat([df[_STONE_COLUMNS], pooled.reset_index()], ignore_index=True)
     full["rate"] = full["successes"] / full["total"]
-    return full[_RATE_COLUMNS]
+    return full[RATE_COLUMNS]
 
 
 def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
     """Return ``success_rates`` output as a size-by-treatment table of "93% (81/87)"."""
-    check_frame("rates", rates, _RATE_COLUMNS)
+    check_frame("rates", rates, RATE_COLUMNS)
     rate = check_array("rates['rate']", rates["rate"].to_numpy())
     cells = rates.assign(
         cell=[
@@ -142,19 +145,23 @@ def _rates_by_size(df: pd.DataFrame, treatment: str, sizes: pd.Index) -> pd.Data
     return pd.DataFrame({"rate": rate, "var": rate * (1 - rate) / sub["total"]})
 
 
-def _delta_se(
-    var_given_size: pd.Series, weights: pd.Series, p_z: pd.Series, n_all: int
+def delta_method_se(
+    var_rates: pd.Series, weights: pd.Series, p_z: pd.Series, n_all: int
 ) -> float:
-    """Return the delta-method s.e. of sum_z weights_z P(z), weights and P(z) estimated.
+    """Return the delta-method s.e. of sum_z w_z P(z), with w_z and P(z) estimated.
 
-    var_given_size: Var of the estimated weights_z (the size-specific rates' binomial
-    parts); P(z) is multinomial over all n_all patients: Cov(p_i, p_j) = (p_i d_ij - p_i
-    p_j) / N.
+    ``var_rates``: the variance of each estimated w_z (binomial, from its own patients);
+    ``weights``: the w_z themselves; ``p_z``: the size shares, multinomial over all
+    ``n_all`` patients, so Cov(p_i, p_j) = (p_i [i = j] - p_i p_j) / n_all.
     """
-    var_rates = float((p_z**2 * var_given_size).sum())
-    cov_p = (np.diag(p_z) - np.outer(p_z, p_z)) / n_all
-    var_shares = float(weights.to_numpy() @ cov_p @ weights.to_numpy())
-    return float(np.sqrt(var_rates + var_shares))
+    var_from_rates = (p_z**2 * var_rates).sum()
+    cov_shares = (np.diag(p_z) - np.outer(p_z, p_z)) / n_all
+    var_from_shares = weights.to_numpy() @ cov_shares @ weights.to_numpy()
+    return float(np.sqrt(var_from_rates + var_from_shares))
+
+
+def _z_crit(level: float) -> float:
+    return NormalDist().inv_cdf(0.5 + level / 2)
 
 
 def backdoor_adjust(df: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
@@ -168,26 +175,50 @@ def backdoor_adjust(df: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     _check_counts(df)
     level = check_real("level", level, low=0, high=1, low_open=True, high_open=True)
     p_z, n_all = _size_shares(df)
-    z_crit = NormalDist().inv_cdf(0.5 + level / 2)
     rows = []
     for t in sorted(df["treatment"].unique()):
         by_size = _rates_by_size(df, t, p_z.index)
         rate = backdoor_rate(by_size["rate"], p_z)
-        se = _delta_se(by_size["var"], by_size["rate"], p_z, n_all)
+        se = delta_method_se(by_size["var"], by_size["rate"], p_z, n_all)
         sub = df[df["treatment"] == t]
         naive = float(sub["successes"].sum() / sub["total"].sum())
+        half = _z_crit(level) * se
         rows.append(
             {
                 "treatment": t,
                 "rate": rate,
                 "se": se,
-                "low": rate - z_crit * se,
-                "high": rate + z_crit * se,
+                "low": rate - half,
+                "high": rate + half,
                 "level": level,
                 "naive": naive,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _check_pair(df: pd.DataFrame, first: str, second: str, level: float) -> float:
+    """Check the counts, the two treatments named and ``level``; return ``level``."""
+    _check_counts(df)
+    level = check_real("level", level, low=0, high=1, low_open=True, high_open=True)
+    known = sorted(df["treatment"].unique())
+    for name, t in (("first", first), ("second", second)):
+        if t not in known:
+            raise ValueError(f"{name} must be one of the treatments {known}, got {t!r}")
+    if first == second:
+        raise ValueError(f"first and second must differ, got {first!r} twice")
+    return level
+
+
+def _interval(difference: float, se: float, level: float) -> dict[str, float]:
+    half = _z_crit(level) * se
+    return {
+        "difference": difference,
+        "se": se,
+        "low": difference - half,
+        "high": difference + half,
+        "level": level,
+    }
 
 
 def backdoor_difference(
@@ -199,78 +230,69 @@ def backdoor_difference(
     ``level``), ``level``. The two adjusted rates share the estimated P(z), so the
     interval of the difference is not read off the two separate intervals.
     """
-    _check_counts(df)
-    level = check_real("level", level, low=0, high=1, low_open=True, high_open=True)
-    known = sorted(df["treatment"].unique())
-    for name, t in (("first", first), ("second", second)):
-        if t not in known:
-            raise ValueError(f"{name} must be one of the treatments {known}, got {t!r}")
-    if first == second:
-        raise ValueError(f"first and second must differ, got {first!r} twice")
+    level = _check_pair(df, first, second, level)
     p_z, n_all = _size_shares(df)
     a, b = (_rates_by_size(df, t, p_z.index) for t in (first, second))
     diff = backdoor_rate(a["rate"], p_z) - backdoor_rate(b["rate"], p_z)
-    se = _delta_se(a["var"] + b["var"], a["rate"] - b["rate"], p_z, n_all)
-    z_crit = NormalDist().inv_cdf(0.5 + level / 2)
-    return {
-        "difference": diff,
-        "se": se,
-        "low": diff - z_crit * se,
-        "high": diff + z_crit * se,
-        "level": level,
-    }
+    se = delta_method_se(a["var"] + b["var"], a["rate"] - b["rate"], p_z, n_all)
+    return _interval(diff, se, level)
 
 
-def plot_success_rates(rates: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Figure:
-    """Plot success rates of A and B, small / large / overall, as bars with counts."""
-    check_frame("rates", rates, _RATE_COLUMNS)
-    fig, ax = new_axes(ax)
-    order = ["small", "large", "overall"]
-    x = np.arange(len(order))
-    for i, t in enumerate(["A", "B"]):
-        sub = rates[rates["treatment"] == t].set_index("stone_size").reindex(order)
-        bars = ax.bar(
-            x + (i - 0.5) * 0.38,
-            sub["rate"],
-            0.36,
-            color=PALETTE[i],
-            label=f"{t}: {TREATMENTS[t]}",
+def naive_difference(
+    df: pd.DataFrame, first: str = "A", second: str = "B", level: float = 0.95
+) -> dict[str, float]:
+    """Return the unadjusted difference P(success | first) - P(success | second).
+
+    The pooled success rates of the two treatments, with the Wald interval at
+    ``level`` from their independent binomial variances; keys as
+    ``backdoor_difference``.
+    """
+    level = _check_pair(df, first, second, level)
+    pooled = df.groupby("treatment")[["successes", "total"]].sum()
+    rate = pooled["successes"] / pooled["total"]
+    var = rate * (1 - rate) / pooled["total"]
+    se = float(np.sqrt(var[first] + var[second]))
+    return _interval(float(rate[first] - rate[second]), se, level)
+
+
+def touching_intervals_p(level: float = 0.95) -> float:
+    """Return the two-sided p-value of a difference whose two intervals just touch.
+
+    Two independent estimates with equal standard errors s, each with its interval at
+    ``level`` (half-width z s), touch when they differ by 2 z s; the difference has
+    standard error sqrt(2) s, so its z-statistic is sqrt(2) z, not z.
+    """
+    level = check_real("level", level, low=0, high=1, low_open=True, high_open=True)
+    return 2 * (1 - NormalDist().cdf(np.sqrt(2) * _z_crit(level)))
+
+
+def with_era(df: pd.DataFrame) -> pd.DataFrame:
+    """Return ``df`` with an ``era`` column: the years its treatment was done in.
+
+    The published table has no era column; this adds the one the study design implies
+    (``ERAS``: every open operation in 1972-80, every percutaneous one in 1980-85).
+    """
+    _check_counts(df)
+    unknown = sorted(set(df["treatment"]) - set(ERAS))
+    if unknown:
+        raise ValueError(
+            f"df['treatment'] must hold only {sorted(ERAS)}, the treatments with a "
+            f"known era, got {unknown}"
         )
-        counts = [f"{k}/{n}" for k, n in zip(sub["successes"], sub["total"])]
-        ax.bar_label(bars, labels=counts, fontsize="small")
-    ax.set_xticks(x, ["small stones", "large stones", "all patients"])
-    ax.set(ylabel="share successful", ylim=(0.5, 1.0))
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
-    return fig
+    return df.assign(era=df["treatment"].map(ERAS))
 
 
-def plot_adjusted(adjusted: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Figure:
-    """Plot naive and back-door adjusted success rates of A and B, with adjusted CIs."""
-    columns = ["treatment", "rate", "low", "high", "level", "naive"]
-    check_frame("adjusted", adjusted, columns)
-    fig, ax = new_axes(ax)
-    y = np.arange(len(adjusted))
-    ax.scatter(
-        adjusted["naive"],
-        y + 0.12,
-        marker="x",
-        color="0.4",
-        label="naive P(success | t)",
-        zorder=3,
+def patients_by_stratum(df: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Return the patients of each treatment (columns) in each stratum of ``by`` (rows).
+
+    A stratum is one combination of the values of the ``by`` columns that occurs in
+    ``df``; a treatment that no patient of the stratum received counts 0 there.
+    """
+    by = list(by)
+    _check_counts(df)
+    check_frame("df", df, by)
+    if not by:
+        raise ValueError("by must name at least one column, e.g. ['stone_size']")
+    return df.pivot_table(
+        index=by, columns="treatment", values="total", aggfunc="sum", fill_value=0
     )
-    rate = adjusted["rate"]
-    err = np.vstack([rate - adjusted["low"], adjusted["high"] - rate])
-    level = adjusted["level"].iloc[0]
-    ax.errorbar(
-        rate,
-        y - 0.12,
-        xerr=err,
-        fmt="o",
-        color=PALETTE[2],
-        capsize=4,
-        label=f"adjusted P(success | do(t)), {level:.0%} CI",
-    )
-    ax.set_yticks(y, [f"{t}: {TREATMENTS.get(t, t)}" for t in adjusted["treatment"]])
-    ax.set(xlabel="share successful", ylim=(-0.6, len(adjusted) - 0.4))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2, fontsize="small")
-    return fig
