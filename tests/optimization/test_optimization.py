@@ -467,7 +467,7 @@ def test_plot_functions_draw_on_the_axes_they_are_given_and_return_them(noisy):
 
 
 def test_the_chapters_adam_run_keeps_steps_below_lr_and_shrinks_them_near_the_end():
-    """The chapter's comparison: Adam at lr 3 on the make_regression data, full batch."""
+    """The chapter's comparison: Adam at lr 3 on the make_regression data."""
     x, y, _ = optim.regression_data(n=100, noise=15, bias=30, seed=0)
     run = optim.compare_methods(x, y, {"adam": 3.0}, epochs=30)["adam"]
     moves = np.abs(np.diff(run.params, axis=0))
