@@ -3,7 +3,7 @@
 The MSE on a 400 x 400 grid of (w, b) is computed two ways:
 
 * ``mlxday2.optimization.loss_surface``: five moments of the data (one pass,
-  ``data_moments``), then arithmetic on the grid (timed on its own too);
+  ``problem._moments``), then arithmetic on the grid (timed on its own too);
 * brute force: ``mean((w * x + b - y) ** 2)`` at every grid point, over chunks of
   samples so the memory stays bounded (at most ``CHUNK_ELEMENTS`` floats at once).
 
@@ -12,10 +12,10 @@ default it is timed on ``ROWS_1E6`` of the 400 grid rows and scaled up linearly 
 cost is exactly linear in the number of rows, each row being the same work); ``--full``
 times every row. The values are checked against each other on the rows computed.
 
-A measurement that shaped the package, kept here rather than in its code:
-``data_moments`` sums with ``np.einsum("i,i->", x, x)`` rather than ``x @ x`` because,
-on the two-core development machine, einsum streamed the data once without starting
-BLAS threads and was the faster of the two.
+A measurement that shaped the package, kept here rather than in its code: the moments
+are sums ``np.einsum("i,i->", x, x)`` rather than ``x @ x`` because, on the two-core
+development machine, einsum streamed the data once without starting BLAS threads and
+was the faster of the two.
 
 Run: ``.venv/bin/python bench/loss_surface.py [--full]``
 """

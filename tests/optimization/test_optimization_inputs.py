@@ -66,7 +66,6 @@ BAD_CALLS = [
     (optim.loss_surface, (X, Y, [], [0.0]), {}, ValueError, "w"),
     (optim.loss_surface, (X, Y, [0.0], "b"), {}, TypeError, "b"),
     (optim.loss_surface, (np.r_[X[:-1], INF], Y, [0.0], [0.0]), {}, ValueError, "x"),
-    (optim.data_moments, (X, np.r_[Y[:-1], NAN]), {}, ValueError, "y"),
     (optim.least_squares, (np.ones(5), np.arange(5.0)), {}, ValueError, "x"),
     (optim.hessian, ([NAN, 1.0],), {}, ValueError, "x"),
     (optim.critical_lr, (None,), {}, TypeError, "x"),

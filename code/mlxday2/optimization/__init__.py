@@ -49,7 +49,6 @@ from mlxday2.optimization.problem import (
     check_data,
     condition_number,
     critical_lr,
-    data_moments,
     hessian,
     least_squares,
     line_data,

@@ -96,8 +96,7 @@ def loss_surface(x, y, w, b) -> np.ndarray:
         L(w, b) = w^2 var(x) - 2 w cov(x, y) + var(y) + (w mean_x + b - mean_y)^2.
 
     Centred moments avoid the cancellation of large raw moments near the minimum. They
-    come from ``data_moments``, one fast pass over the data; the rest is arithmetic on
-    the grid.
+    come from one fast pass over the data; the rest is arithmetic on the grid.
     """
     x, y = check_data(x, y)
     w, b = _check_grid(w, b)
@@ -116,17 +115,13 @@ def _surface(moments, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     return offset * offset + along_w[None, :]
 
 
-def data_moments(x, y) -> tuple[float, float, float, float, float]:
+def _moments(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float, float]:
     """Return ``(mean x, mean y, var x, cov(x, y), var y)``.
 
     Fast path: five sums of the raw data, ``var = E[x^2] - E[x]^2``. That formula
     loses about ``log10(E[x^2] / var(x))`` digits, so when either variable's mean dwarfs
     its spread the centred two-pass formula is used instead.
     """
-    return _moments(*check_data(x, y))
-
-
-def _moments(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float, float]:
     n = x.size
     mx, my = x.sum() / n, y.sum() / n
     exx = np.einsum("i,i->", x, x) / n
