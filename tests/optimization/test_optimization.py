@@ -411,9 +411,11 @@ def test_centring_the_feature_makes_kappa_one_over_its_variance():
 
 
 def test_a_decaying_rate_lowers_sgds_noise_floor():
-    """Averaged over seeds, 1/t decay ends far closer to the minimum than constant lr.
+    """Averaged over seeds, 1/t decay ends far closer to the minimum than constant lr,
+    and is behind it after the first epoch, for every seed.
 
-    Measured: hundreds of times closer; the test asks for 10 times.
+    Measured on seeds 0-9: hundreds of times closer at the end; after one epoch 1.5 to
+    2.5 times further. The test asks for 10 times, and for "further" on each seed.
     """
     x, y, _ = optim.regression_data(n=100, seed=0)
     best = optim.least_squares(x, y)[2]
@@ -421,6 +423,7 @@ def test_a_decaying_rate_lowers_sgds_noise_floor():
     for seed in range(4):
         run = optim.fit_linear(x, y, "sgd", 0.01, 30, seed=seed)
         decay = optim.fit_linear(x, y, "sgd", 0.01, 30, seed=seed, decay_steps=300)
+        assert decay.loss[100] > run.loss[100]  # after the first epoch
         constant.append(run.loss[-1] - best)
         decaying.append(decay.loss[-1] - best)
     assert np.mean(decaying) * 10 < np.mean(constant)
@@ -474,3 +477,19 @@ def test_the_chapters_adam_run_keeps_steps_below_lr_and_shrinks_them_near_the_en
     np.testing.assert_allclose(moves[0], 3.0, rtol=1e-6)
     assert moves.max() <= 3.0 * (1 + 1e-6)
     assert moves[-10:].max() < 0.5 * 3.0  # measured 0.99
+
+
+def test_the_chapters_mini_batch_sgd_sits_below_its_sgd_on_every_seed():
+    """The comparison's rates (SGD 0.01, mini-batch 0.05, batches of 16): the mean loss
+    over the last 20 of 30 epochs is lower for mini-batch SGD on every seed.
+
+    Measured on seeds 0-7: 0.35 to 0.57 of SGD's; the test asks for below 0.75.
+    """
+    x, y, _ = optim.regression_data(n=100, noise=15, bias=30, seed=0)
+    best = optim.least_squares(x, y)[2]
+    for seed in range(4):
+        runs = optim.compare_methods(
+            x, y, {"sgd": 0.01, "minibatch": 0.05}, 30, seed=seed
+        )
+        late = {m: run.loss[run.epoch > 10].mean() - best for m, run in runs.items()}
+        assert late["minibatch"] < 0.75 * late["sgd"]
