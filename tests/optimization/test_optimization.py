@@ -493,3 +493,14 @@ def test_the_chapters_mini_batch_sgd_sits_below_its_sgd_on_every_seed():
         )
         late = {m: run.loss[run.epoch > 10].mean() - best for m, run in runs.items()}
         assert late["minibatch"] < 0.75 * late["sgd"]
+
+
+def test_adam_step_reaches_3_2_lr_only_after_a_long_run_of_zero_gradients():
+    """Kingma and Ba's section 2.1: lr (1 - beta1) / sqrt(1 - beta2), about 3.16 lr
+    with the defaults, reached when a gradient follows thousands of zero gradients."""
+    params, state = np.zeros(1), optim.AdamState.zeros(1)
+    for _ in range(10_000):
+        params, state = optim.adam_step(params, np.zeros(1), state, 0.1)
+    new, _ = optim.adam_step(params, np.array([5.0]), state, 0.1)
+    bound = 0.1 * (1 - 0.9) / np.sqrt(1 - 0.999)
+    assert abs(new[0] - params[0]) == pytest.approx(bound, rel=1e-3)
