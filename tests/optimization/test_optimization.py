@@ -1,4 +1,5 @@
-"""mlxday2.optimization: the optimizers match torch.optim, the step-size bound is sharp, the surface is exact."""
+"""mlxday2.optimization: the optimizers match torch.optim, the step-size bound is sharp,
+the surface is exact, and every claim of the chapter and its exercises holds."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from mlxday2 import optimization as optim
 
 
 def torch_reference(x, y, method, lr, epochs, init=(0.0, 0.0)):
-    """Return the (epochs + 1, 2) path and losses of torch.optim.SGD / Adam on the full-batch MSE."""
+    """Return the (epochs + 1, 2) path and losses of torch.optim.SGD / Adam."""
     xt, yt = torch.tensor(x, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
     w = torch.tensor(init[0], dtype=torch.float64, requires_grad=True)
     b = torch.tensor(init[1], dtype=torch.float64, requires_grad=True)
@@ -44,10 +45,10 @@ def noisy():
 def test_full_batch_gd_and_adam_match_torch_step_for_step(noisy, method, lr):
     """Whole 60-step runs agree with torch to 1e-9.
 
-    numpy and torch sum in different orders, so the paths differ by rounding (about 1e-14
-    measured). The tolerance is safe because the runs are not chaotic: the test checks that
-    perturbing the data by 1e-13 (relative, far more than rounding) moves the path by less
-    than 1e-9 too.
+    numpy and torch sum in different orders, so the paths differ by rounding (about
+    1e-14 measured). The tolerance is safe because the runs are not chaotic: the test
+    checks that perturbing the data by 1e-13 (relative, far above rounding) moves the
+    path by less than 1e-9 too.
     """
     x, y = noisy
     traj = optim.fit_linear(x, y, method, lr, epochs=60, init=(-3.0, 1.5))
@@ -62,7 +63,7 @@ def test_full_batch_gd_and_adam_match_torch_step_for_step(noisy, method, lr):
 
 
 def test_adam_step_matches_torch_one_step_at_a_time():
-    """Fed the same gradients, adam_step and torch.optim.Adam agree to rounding at every step.
+    """Fed the same gradients, adam_step and torch.optim.Adam agree at every step.
 
     No error accumulates: the state compared is torch's own after each step.
     """
@@ -99,29 +100,61 @@ def test_gd_step_is_plain_gradient_descent_and_changes_nothing_in_place():
     "method, lr, batch_size",
     [("gd", 0.1, None), ("sgd", 0.01, None), ("minibatch", 0.05, 7), ("adam", 0.5, 10)],
 )
-def test_fit_linear_is_only_the_loop_over_the_public_steps(
+def test_fit_linear_records_exactly_what_sgd_steps_yields(
     noisy, method, lr, batch_size
 ):
+    """fit_linear adds nothing to the algorithm: its path is the generator's, step by
+    step, and its loss is the full-data loss at each point."""
     x, y = noisy
     traj = optim.fit_linear(x, y, method, lr, 2, batch_size=batch_size, seed=5)
-    rng, theta = np.random.default_rng(5), np.zeros(2)
-    state, path = optim.initial_state(method), [theta]
-    for _ in range(2):
-        for batch in optim.epoch_batches(len(x), traj.batch_size, rng):
-            grad = optim.mse_gradient(x[batch], y[batch], theta)
-            theta, state = optim.UPDATES[method](theta, grad, state, lr)
-            path.append(theta)
+    state = optim.AdamState.zeros() if method == "adam" else None
+    steps = optim.sgd_steps(
+        x, y, optim.UPDATES[method], state, lambda t: lr, 2, traj.batch_size,
+        np.random.default_rng(5), np.zeros(2),
+    )  # fmt: skip
+    path = [np.zeros(2)] + [theta for _, _, theta in steps]
     np.testing.assert_array_equal(traj.params, np.array(path))
     np.testing.assert_array_equal(traj.loss, [optim.mse(x, y, *p) for p in path])
 
 
-def test_epoch_batches_cover_every_sample_once():
+def test_sgd_steps_calls_the_schedule_with_the_step_number(noisy):
+    x, y = noisy
+    seen = []
+
+    def schedule(t):
+        seen.append(t)
+        return 0.01
+
+    rng = np.random.default_rng(0)
+    steps = optim.sgd_steps(
+        x, y, optim.gd_step, None, schedule, 2, 40, rng, np.zeros(2)
+    )
+    assert [epoch for epoch, _, _ in steps] == [0, 0, 1, 1]
+    assert seen == [0, 1, 2, 3]
+
+
+def test_lr_schedule_decays_like_one_over_t():
+    constant, decaying = optim.lr_schedule(0.1), optim.lr_schedule(0.1, 300)
+    assert constant(0) == constant(10**6) == 0.1
+    assert decaying(0) == 0.1
+    assert decaying(300) == pytest.approx(0.05)
+    assert decaying(2700) == pytest.approx(0.01)
+
+
+def test_epoch_batches_reshuffle_covers_every_sample_once():
     rng = np.random.default_rng(0)
     batches = optim.epoch_batches(10, 4, rng)
     assert [len(b) for b in batches] == [4, 4, 2]
     np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(10))
-    full = optim.epoch_batches(10, 10, rng)
-    np.testing.assert_array_equal(full[0], np.arange(10))
+    np.testing.assert_array_equal(optim.epoch_batches(10, 10, rng)[0], np.arange(10))
+
+
+def test_epoch_batches_with_replacement_repeat_samples():
+    """100 draws of 1 from 100 with replacement miss some sample with probability
+    1 - 100!/100^100 (about 1 - 1e-42)."""
+    batches = optim.epoch_batches(100, 1, np.random.default_rng(0), replace=True)
+    drawn = np.concatenate(batches)
+    assert len(batches) == 100 and len(np.unique(drawn)) < 100
 
 
 def test_mse_gradient_matches_finite_differences(noisy):
@@ -143,15 +176,20 @@ def test_gd_on_the_line_reaches_5_and_2():
     assert traj.loss[0] == pytest.approx(np.mean(y**2))
 
 
+def test_line_data_offset_moves_x_and_keeps_the_line():
+    x, y = optim.line_data(10, offset=3.0)
+    np.testing.assert_allclose(x, np.linspace(3, 4, 10))
+    np.testing.assert_allclose(y, 5 * x + 2)
+
+
+def shifted_data():
+    x = np.linspace(0, 1, 50) + 2.0
+    return x, 5 * x + 2 + np.sin(7 * x)
+
+
 @pytest.mark.parametrize("data", ["line", "noisy", "shifted"])
 def test_critical_lr_is_the_sharp_bound(data, noisy):
-    if data == "line":
-        x, y = optim.line_data()
-    elif data == "noisy":
-        x, y = noisy
-    else:
-        x = np.linspace(0, 1, 50) + 2.0
-        y = 5 * x + 2 + np.sin(7 * x)
+    x, y = {"line": optim.line_data(), "noisy": noisy, "shifted": shifted_data()}[data]
     crit = optim.critical_lr(x)
     np.testing.assert_allclose(crit, 2 / np.linalg.eigvalsh(optim.hessian(x)).max())
     _, _, best = optim.least_squares(x, y)
@@ -171,6 +209,12 @@ def test_divergence_stops_early_without_numpy_warnings():
             assert traj.diverged and traj.steps < 10_000
             assert np.all(np.isfinite(traj.params)) and np.all(np.isfinite(traj.loss))
         assert optim.fit_linear(x, y, "sgd", 50.0, 100).diverged
+
+
+def test_has_diverged_is_the_one_rule():
+    assert not optim.has_diverged(optim.EXPLODE_FACTOR * 2.0, 2.0)
+    assert optim.has_diverged(optim.EXPLODE_FACTOR * 2.0 * (1 + 1e-12), 2.0)
+    assert optim.has_diverged(float("nan"), 1.0) and optim.has_diverged(np.inf, 1.0)
 
 
 @settings(max_examples=25, deadline=None)
@@ -207,9 +251,10 @@ def test_loss_surface_minimum_is_least_squares(noisy):
 def test_stochastic_paths_are_determined_by_seed(noisy, method, batch_size):
     x, y = noisy
     lr = 0.01 if method != "adam" else 1.0
-    run = lambda seed: optim.fit_linear(
-        x, y, method, lr, 3, batch_size=batch_size, seed=seed
-    )
+
+    def run(seed):
+        return optim.fit_linear(x, y, method, lr, 3, batch_size=batch_size, seed=seed)
+
     a, b, c = run(1), run(1), run(2)
     np.testing.assert_array_equal(a.params, b.params)
     assert not np.array_equal(a.params, c.params)
@@ -218,9 +263,7 @@ def test_stochastic_paths_are_determined_by_seed(noisy, method, batch_size):
 def test_step_counts_epochs_and_gradient_evaluations(noisy):
     x, y = noisy  # 80 samples
     sgd = optim.fit_linear(x, y, "sgd", 0.001, 2)
-    mini = optim.fit_linear(
-        x, y, "minibatch", 0.01, 2, batch_size=30
-    )  # 30, 30, 20 per epoch
+    mini = optim.fit_linear(x, y, "minibatch", 0.01, 2, batch_size=30)  # 30, 30, 20
     gd = optim.fit_linear(x, y, "gd", 0.1, 2)
     assert (sgd.steps, mini.steps, gd.steps) == (160, 6, 2)
     assert sgd.grad_evals[-1] == mini.grad_evals[-1] == gd.grad_evals[-1] == 160
@@ -230,9 +273,9 @@ def test_step_counts_epochs_and_gradient_evaluations(noisy):
 
 
 def test_one_sgd_epoch_visits_every_sample_once(noisy):
-    """With lr tiny the update is linear in the gradients, so one epoch of SGD equals one GD
-    step of n * lr. The gap is second order in lr (about 1e-9 relative here, 1000 times below
-    the tolerance), not rounding luck."""
+    """With lr tiny the update is linear in the gradients, so one SGD epoch equals one
+    GD step of n * lr. The gap is second order in lr (about 1e-9 relative here, 1000
+    times below the tolerance), not rounding luck."""
     x, y = noisy
     lr = 1e-11
     sgd = optim.fit_linear(x, y, "sgd", lr, 1)
@@ -246,6 +289,17 @@ def test_conditioning_theory_matches_experiment():
     assert np.all(np.abs(study.measured_steps - study.predicted_steps) <= 1)
 
 
+def test_first_step_within_is_the_first_hit_not_the_last():
+    x, y = optim.line_data()
+    crit = optim.critical_lr(x)
+    run = optim.fit_linear(x, y, "gd", 0.5, 200)
+    dist = np.linalg.norm(run.params - (5, 2), axis=1)
+    first = optim.first_step_within(run, (5, 2), 1e-3)
+    assert dist[first] <= 1e-3 * dist[0] < dist[first - 1]
+    assert optim.first_step_within(run, (5, 2), 1e-300) is None
+    assert crit > 0.5
+
+
 def test_lr_sweep_flags_exactly_the_rates_above_the_bound():
     x, y = optim.line_data()
     crit = optim.critical_lr(x)
@@ -255,246 +309,92 @@ def test_lr_sweep_flags_exactly_the_rates_above_the_bound():
     np.testing.assert_array_equal(sweep.diverged, sweep.lr > crit)
 
 
-@pytest.mark.parametrize(
-    "kwargs, error, name",
-    [
-        (dict(lr=0.0), ValueError, "lr"),
-        (dict(lr=-1.0), ValueError, "lr"),
-        (dict(lr=float("nan")), ValueError, "lr"),
-        (dict(lr=float("inf")), ValueError, "lr"),
-        (dict(lr="0.1"), TypeError, "lr"),
-        (dict(epochs=0), ValueError, "epochs"),
-        (dict(epochs=2.5), TypeError, "epochs"),
-        (dict(epochs=True), TypeError, "epochs"),
-        (dict(method="newton"), ValueError, "method"),
-        (dict(method=None), ValueError, "method"),
-        (dict(method="minibatch", batch_size=0), ValueError, "batch_size"),
-        (dict(method="minibatch", batch_size=101), ValueError, "batch_size"),
-        (dict(method="minibatch", batch_size=2.0), TypeError, "batch_size"),
-        (dict(method="sgd", batch_size=5), ValueError, "batch_size"),
-        (dict(init=(0.0,)), ValueError, "init"),
-        (dict(init=(float("nan"), 0.0)), ValueError, "init"),
-        (dict(init="ab"), TypeError, "init"),
-        (dict(seed=-1), ValueError, "seed"),
-        (dict(seed="0"), TypeError, "seed"),
-    ],
-)
-def test_bad_arguments_raise_errors_naming_them(kwargs, error, name):
-    x, y = optim.line_data()
-    args = dict(method="gd", lr=0.1, epochs=5) | kwargs
-    with pytest.raises(error, match=rf"^{name} must"):
-        optim.fit_linear(x, y, **args)
-
-
-def test_bad_data_raise_value_error_naming_them():
-    x, y = optim.line_data()
-    with pytest.raises(ValueError, match="x and y must have the same length"):
-        optim.fit_linear(x, y[:-1], "gd", 0.1, 5)
-    bad = y.copy()
-    bad[3] = np.nan
-    with pytest.raises(ValueError, match=r"^y must be finite, got nan at index 3"):
-        optim.fit_linear(x, bad, "gd", 0.1, 5)
-    with pytest.raises(ValueError, match=r"^x must be finite"):
-        optim.loss_surface(np.r_[x[:-1], np.inf], y, [0.0], [0.0])
-    with pytest.raises(ValueError, match=r"^w must be"):
-        optim.loss_surface(x, y, [[0.0]], [0.0])
-
-
-NAN, INF = float("nan"), float("inf")
-X, Y = optim.line_data(20)
-RUN = optim.fit_linear(X, Y, "gd", 0.1, 3)
-GRID = np.meshgrid(np.linspace(0, 1, 5), np.linspace(0, 1, 4))
-SURFACE = optim.loss_surface(X, Y, np.linspace(0, 1, 5), np.linspace(0, 1, 4))
-ZEROS = np.zeros(2)
-BAD_CALLS = [
-    # (function, args, kwargs, error, the argument the message must start with)
-    ("line_data", (), dict(n=0), ValueError, "n"),
-    ("line_data", (), dict(n="5"), TypeError, "n"),
-    ("line_data", (), dict(slope=NAN), ValueError, "slope"),
-    ("line_data", (), dict(intercept=INF), ValueError, "intercept"),
-    ("regression_data", (), dict(n=0), ValueError, "n"),
-    ("regression_data", (), dict(noise=-1.0), ValueError, "noise"),
-    ("regression_data", (), dict(bias=INF), ValueError, "bias"),
-    ("regression_data", (), dict(seed=1.5), TypeError, "seed"),
-    ("mse", (X, Y, NAN, 0.0), {}, ValueError, "w"),
-    ("mse", (X, Y, 1.0, "0"), {}, TypeError, "b"),
-    ("mse", (None, Y, 1.0, 0.0), {}, TypeError, "x"),
-    ("mse", (X.reshape(4, 5), Y, 1.0, 0.0), {}, ValueError, "x"),
-    ("mse", ([], [], 1.0, 0.0), {}, ValueError, "x"),
-    ("mse", (X.astype(complex), Y, 1.0, 0.0), {}, TypeError, "x"),
-    ("mse_gradient", (X, Y, [1.0]), {}, ValueError, "params"),
-    ("mse_gradient", (X, Y, [NAN, 1.0]), {}, ValueError, "params"),
-    ("loss_surface", (X, Y, [], [0.0]), {}, ValueError, "w"),
-    ("loss_surface", (X, Y, [0.0], "b"), {}, TypeError, "b"),
-    (
-        "surface_from_moments",
-        ((0, 0, -1, 0, 1), [0.0], [0.0]),
-        {},
-        ValueError,
-        "moments",
-    ),
-    ("surface_from_moments", ((0, 0, 1, 0), [0.0], [0.0]), {}, ValueError, "moments"),
-    ("data_moments", (X, np.r_[Y[:-1], NAN]), {}, ValueError, "y"),
-    ("least_squares", (np.ones(5), np.arange(5.0)), {}, ValueError, "x"),
-    ("hessian", ([NAN, 1.0],), {}, ValueError, "x"),
-    ("critical_lr", (None,), {}, TypeError, "x"),
-    ("condition_number", ([[1.0, 2.0]],), {}, ValueError, "x"),
-    ("lr_sweep", (X, Y, []), {}, ValueError, "lrs"),
-    ("lr_sweep", (X, Y, [0.1, -1.0]), {}, ValueError, "lrs"),
-    ("lr_sweep", (X, Y, [0.1]), dict(epochs=0), ValueError, "epochs"),
-    ("steps_to_tolerance", (None, (5, 2)), {}, TypeError, "traj"),
-    ("steps_to_tolerance", (RUN, (5,)), {}, ValueError, "target"),
-    ("steps_to_tolerance", (RUN, (5, 2), 1.5), {}, ValueError, "tol"),
-    ("conditioning_study", ([NAN],), {}, ValueError, "offsets"),
-    ("conditioning_study", ([100.0],), {}, ValueError, "offsets"),
-    ("conditioning_study", ([0.0],), dict(n=1), ValueError, "n"),
-    ("compare_methods", (X, Y, {}, 3), {}, ValueError, "lrs"),
-    ("compare_methods", (X, Y, [0.1], 3), {}, TypeError, "lrs"),
-    ("compare_methods", (X, Y, {"newton": 1.0}, 3), {}, ValueError, "method"),
-    ("compare_methods", (X, Y, {"gd": -1.0}, 3), {}, ValueError, "lr"),
-    ("gd_step", (ZEROS, np.zeros(3), None, 0.1), {}, ValueError, "grad"),
-    ("gd_step", ([0.0, 0.0], ZEROS, None, 0.1), {}, TypeError, "params"),
-    ("gd_step", (ZEROS, ZEROS, None, NAN), {}, ValueError, "lr"),
-    ("adam_step", (ZEROS, ZEROS, None, 0.1), {}, TypeError, "state"),
-    (
-        "adam_step",
-        (ZEROS, ZEROS, optim.AdamState.zeros(3), 0.1),
-        {},
-        ValueError,
-        "state",
-    ),
-    (
-        "adam_step",
-        (ZEROS, ZEROS, optim.AdamState.zeros(2), 0.1),
-        dict(beta1=1.0),
-        ValueError,
-        "beta1",
-    ),
-    (
-        "adam_step",
-        (ZEROS, ZEROS, optim.AdamState.zeros(2), 0.1),
-        dict(eps=0.0),
-        ValueError,
-        "eps",
-    ),
-    ("epoch_batches", (5, 6, np.random.default_rng(0)), {}, ValueError, "batch_size"),
-    ("epoch_batches", (5, 2, 0), {}, TypeError, "rng"),
-    ("initial_state", ("newton",), {}, ValueError, "method"),
-    ("plot_surface_contours", (*GRID, SURFACE[:-1]), {}, ValueError, "W, B and L"),
-    ("plot_surface_contours", (*GRID, SURFACE), dict(levels=1), ValueError, "levels"),
-    (
-        "plot_surface_contours",
-        (*GRID, SURFACE),
-        dict(paths={"a": ZEROS}),
-        TypeError,
-        r"paths\['a'\]",
-    ),
-    (
-        "plot_surface_3d",
-        (*GRID, SURFACE),
-        dict(path=RUN.params),
-        ValueError,
-        "path and path_loss",
-    ),
-    ("plot_convergence", (None, (5, 2)), {}, TypeError, "traj"),
-    ("plot_convergence", (RUN, (5,)), {}, ValueError, "target"),
-    ("animate_path", (*GRID, SURFACE, RUN), dict(frames=0), ValueError, "frames"),
-    ("plot_lr_sweep", (None, 1.0), {}, TypeError, "sweep"),
-    ("plot_conditioning", ("study",), {}, TypeError, "study"),
-    ("plot_method_paths", (*GRID, SURFACE, {}), {}, TypeError, "runs"),
-    ("plot_method_losses", ({"gd": RUN}, NAN), {}, ValueError, "best_loss"),
-]
-
-
-@pytest.mark.parametrize(
-    "function, args, kwargs, error, name",
-    BAD_CALLS,
-    ids=[f"{c[0]}-{c[4]}-{k}" for k, c in enumerate(BAD_CALLS)],
-)
-def test_every_public_function_rejects_bad_input_naming_the_argument(
-    function, args, kwargs, error, name
-):
-    with pytest.raises(error, match=rf"^{name} must") as caught:
-        getattr(optim, function)(*args, **kwargs)
-    assert "; " in str(caught.value)  # the fix follows the fault
-
-
-def test_trajectory_rejects_inconsistent_fields():
-    with pytest.raises(ValueError, match="^loss must have shape"):
-        optim.Trajectory(
-            "gd", 0.1, 2, np.zeros((3, 2)), np.zeros(2), np.zeros(3), np.zeros(3), False
-        )
-
-
-@pytest.fixture
-def surface_and_runs(noisy):
+def test_adam_in_compare_methods_runs_on_full_batches(noisy):
     x, y = noisy
-    w, b = np.linspace(-10, 60, 21), np.linspace(-10, 60, 19)
-    W, B = np.meshgrid(w, b)
-    runs = optim.compare_methods(x, y, {"gd": 0.1, "adam": 1.0}, epochs=3)
-    return W, B, optim.loss_surface(x, y, w, b), runs
+    runs = optim.compare_methods(x, y, {"adam": 1.0, "minibatch": 0.01}, epochs=3)
+    assert runs["adam"].batch_size == len(x) and runs["adam"].steps == 3
+    assert runs["minibatch"].batch_size == optim.DEFAULT_MINIBATCH
 
 
-def test_plot_functions_draw_on_the_axes_they_are_given_and_return_them(
-    surface_and_runs,
-):
-    import matplotlib.pyplot as plt  # headless: matplotlib picks a non-interactive backend
-
-    W, B, L, runs = surface_and_runs
-    traj = runs["gd"]
-    fig, ax = plt.subplots()
-    assert (
-        optim.plot_surface_contours(W, B, L, ax=ax, paths={"gd": (traj.params, "C0")})
-        is ax
-    )
-    assert len(ax.lines) == 2  # the path and its start
-    ax3d = plt.figure().add_subplot(projection="3d")
-    assert (
-        optim.plot_surface_3d(W, B, L, ax=ax3d, path=traj.params, path_loss=traj.loss)
-        is ax3d
-    )
-    _, pair = plt.subplots(1, 2)
-    assert list(optim.plot_convergence(traj, (5, 2), axes=pair)) == list(pair)
-    _, pair = plt.subplots(1, 2)
-    assert list(optim.plot_method_losses(runs, 0.0, axes=pair)) == list(pair)
-    assert all(a.lines for a in pair)
-    _, six = plt.subplots(2, 3)
-    drawn = optim.plot_method_paths(W, B, L, runs, axes=six)
-    assert len(drawn) == 6 and drawn[0].get_title().startswith("GD")
-    x, y = optim.line_data()
-    sweep = optim.lr_sweep(x, y, [0.1, 2.0], epochs=5)
-    _, ax = plt.subplots()
-    assert optim.plot_lr_sweep(sweep, optim.critical_lr(x), ax=ax) is ax
-    _, ax = plt.subplots()
-    assert (
-        optim.plot_conditioning(optim.conditioning_study([0.0], tol=1e-2), ax=ax) is ax
-    )
-    plt.close("all")
+def test_adam_steps_are_at_most_about_lr_and_shrink_when_gradients_disagree():
+    """Kingma and Ba (2015, section 2.1): |step| <~ lr per coordinate; the first step is
+    lr * sign(g) exactly; a gradient that flips sign shrinks the step."""
+    lr, state, params = 0.1, optim.AdamState.zeros(2), np.zeros(2)
+    rng = np.random.default_rng(0)
+    first, state = optim.adam_step(params, np.array([1e3, -1e-3]), state, lr)
+    np.testing.assert_allclose(first, [-lr, lr], rtol=1e-4)
+    steps = []
+    for t in range(200):
+        grad = np.array([(-1.0) ** t, 1.0]) * rng.uniform(0.5, 2.0, size=2)
+        new, state = optim.adam_step(params, grad, state, lr)
+        steps.append(np.abs(new - params))
+        params = new
+    steps = np.array(steps)
+    assert steps.max() < 1.5 * lr  # measured 1.14 lr: "at most about lr"
+    assert steps[-50:, 0].mean() < 0.2 * steps[-50:, 1].mean()
 
 
-# --- Properties the chapter's exercises state -------------------------------------------
+def test_sgd_steps_with_replacement_floor_matches_the_theory_reshuffling_is_lower():
+    """The theory chapter's floor lr tr(Sigma) / 4 describes sampling with replacement;
+    random reshuffling ends its epochs far lower (the chapter quotes the ratio).
+
+    Measured on seeds 0-2: with replacement 0.88-1.09 of the formula, reshuffling 0.24-
+    0.28 of it; the test asks for 0.6-1.4 and below 0.5.
+    """
+    x, y, _ = optim.regression_data(n=100, seed=0)
+    formula = 0.01 * optim.gradient_noise(x, y) / 4
+    floors = [optim.sgd_floor(x, y, 0.01, 300, 20, seed=s) for s in range(3)]
+    replace = np.mean([f["replace"] for f in floors])
+    reshuffle = np.mean([f["reshuffle"] for f in floors])
+    assert 0.6 * formula < replace < 1.4 * formula
+    assert reshuffle < 0.5 * formula
+
+
+def test_gradient_noise_is_the_trace_of_the_per_sample_gradient_covariance(noisy):
+    x, y = noisy
+    w, b, _ = optim.least_squares(x, y)
+    grads = np.array([optim.mse_gradient(x[i : i + 1], y[i : i + 1], np.array([w, b]))
+                      for i in range(len(x))])  # fmt: skip
+    np.testing.assert_allclose(grads.mean(axis=0), 0, atol=1e-9)
+    expected = np.trace(np.cov(grads.T, bias=True))
+    assert optim.gradient_noise(x, y) == pytest.approx(expected, rel=1e-12)
+
+
+# --- Properties the chapter's exercises state ---------------------------------------
 
 
 @pytest.mark.parametrize("fraction", [0.5, 1.2, 1.5, 1.9])
-@pytest.mark.parametrize("data", ["noisy", "shifted"])
-def test_error_along_the_steepest_direction_shrinks_by_one_minus_lr_lambda(
-    noisy, data, fraction
+@pytest.mark.parametrize("data", ["line", "shifted"])
+def test_between_one_and_two_over_lambda_max_only_the_steep_direction_flips(
+    data, fraction
 ):
-    """Between 1/lambda_max and 2/lambda_max GD oscillates (factor < 0) yet converges."""
-    if data == "noisy":
-        x, y = noisy
-    else:
-        x = np.linspace(0, 1, 50) + 2.0
-        y = 5 * x + 2 + np.sin(7 * x)
+    """Along each eigenvector the error is multiplied by 1 - lr * lambda: for lr in
+    (1/lambda_max, 2/lambda_max) the steep factor is negative, the flat one positive
+    (on data whose kappa is well above 2), and the run converges."""
+    x, y = optim.line_data() if data == "line" else shifted_data()
     eigenvalues, eigenvectors = np.linalg.eigh(optim.hessian(x))
+    assert eigenvalues[1] / eigenvalues[0] > 10
     lr = fraction / eigenvalues[-1]
-    w_star, b_star, best = optim.least_squares(x, y)
+    w_star, b_star, _ = optim.least_squares(x, y)
     run = optim.fit_linear(x, y, "gd", lr, 40, init=(w_star + 3.0, b_star - 2.0))
-    along = (run.params - (w_star, b_star)) @ eigenvectors[:, -1]
+    along = (run.params - (w_star, b_star)) @ eigenvectors
     factors = along[1:6] / along[:5]
-    np.testing.assert_allclose(factors, 1 - fraction, rtol=0, atol=1e-6)
-    assert np.all(np.sign(factors) == np.sign(1 - fraction))
+    expected = np.broadcast_to(1 - lr * eigenvalues, factors.shape)
+    np.testing.assert_allclose(factors, expected, rtol=0, atol=1e-6)
+    assert np.all(factors[:, 0] > 0)
+    assert np.all(np.sign(factors[:, 1]) == np.sign(1 - fraction))
     assert not run.diverged and run.loss[-1] < run.loss[0]
+
+
+def test_the_line_fits_slow_direction_puts_w_below_and_b_above_their_targets():
+    """From (0, 0) on y = 5x + 2, x in [0, 1], the error left on the slow eigenvector
+    has w < 5 and b > 2: why b overshoots while w creeps."""
+    x, y = optim.line_data()
+    slow = np.linalg.eigh(optim.hessian(x))[1][:, 0]
+    left = ((np.zeros(2) - (5, 2)) @ slow) * slow
+    assert left[0] < -1 and left[1] > 1
+    run = optim.fit_linear(x, y, "gd", 0.5, 150)
+    assert run.params[:, 1].max() > 2 + 0.5 * left[1]
 
 
 def test_centring_the_feature_makes_kappa_one_over_its_variance():
@@ -505,35 +405,102 @@ def test_centring_the_feature_makes_kappa_one_over_its_variance():
         1 / np.var(centred), rel=1e-9
     )
     study = optim.conditioning_study([-0.5, 1.0])
-    assert study.offset[0] == -0.5 and study.kappa[0] == pytest.approx(
-        1 / np.var(centred)
-    )
+    assert study.offset[0] == -0.5
+    assert study.kappa[0] == pytest.approx(1 / np.var(centred))
     assert study.measured_steps[0] * 5 < study.measured_steps[1]
 
 
-def sgd_with_decaying_rate(x, y, lr0, decay_steps, epochs, seed):
-    """The chapter's extension exercise, from the package's public steps."""
-    rng, theta, t = np.random.default_rng(seed), np.zeros(2), 0
-    for _ in range(epochs):
-        for batch in optim.epoch_batches(len(x), 1, rng):
-            grad = optim.mse_gradient(x[batch], y[batch], theta)
-            theta, _ = optim.gd_step(theta, grad, None, lr0 / (1 + t / decay_steps))
-            t += 1
-    return theta
-
-
 def test_a_decaying_rate_lowers_sgds_noise_floor():
-    """Averaged over seeds, 1/t decay ends far closer to the minimum than a constant rate.
+    """Averaged over seeds, 1/t decay ends far closer to the minimum than constant lr,
+    and is behind it after the first epoch, for every seed.
 
-    Measured: hundreds of times closer; the test asks for 10 times.
+    Measured on seeds 0-9: hundreds of times closer at the end; after one epoch 1.5 to
+    2.5 times further. The test asks for 10 times, and for "further" on each seed.
     """
     x, y, _ = optim.regression_data(n=100, seed=0)
     best = optim.least_squares(x, y)[2]
     constant, decaying = [], []
     for seed in range(4):
-        constant.append(
-            optim.fit_linear(x, y, "sgd", 0.01, 30, seed=seed).loss[-1] - best
-        )
-        theta = sgd_with_decaying_rate(x, y, 0.01, 300, 30, seed)
-        decaying.append(optim.mse(x, y, *theta) - best)
+        run = optim.fit_linear(x, y, "sgd", 0.01, 30, seed=seed)
+        decay = optim.fit_linear(x, y, "sgd", 0.01, 30, seed=seed, decay_steps=300)
+        assert decay.loss[100] > run.loss[100]  # after the first epoch
+        constant.append(run.loss[-1] - best)
+        decaying.append(decay.loss[-1] - best)
     assert np.mean(decaying) * 10 < np.mean(constant)
+
+
+def test_plot_functions_draw_on_the_axes_they_are_given_and_return_them(noisy):
+    import matplotlib.pyplot as plt
+
+    x, y = noisy
+    w, b = np.linspace(-10, 60, 21), np.linspace(-10, 60, 19)
+    W, B = np.meshgrid(w, b)
+    L = optim.loss_surface(x, y, w, b)
+    lrs = {"gd": 0.1, "sgd": 0.01, "minibatch": 0.05, "adam": 1.0}
+    runs = optim.compare_methods(x, y, lrs, epochs=2)
+    traj = runs["gd"]
+    _, axes = plt.subplots(2, 3)
+    ax = axes.flat[0]
+    assert optim.plot_surface_contours(W, B, L, ax=ax, paths={"gd": traj.params}) is ax
+    assert len(ax.lines) == 2  # the path and its start
+    assert optim.plot_params(traj, (5, 2), ax=axes.flat[1]) is axes.flat[1]
+    assert optim.plot_loss(traj, ax=axes.flat[2]) is axes.flat[2]
+    drawn = optim.plot_method_losses(runs, 0.0, by="grad_evals", ax=axes.flat[3])
+    assert drawn is axes.flat[3] and drawn.get_xscale() == "log"
+    styles = {(line.get_linestyle(), line.get_color()) for line in drawn.lines}
+    assert len(styles) == 4  # told apart by line style as well as colour
+    assert len({line.get_linestyle() for line in drawn.lines}) == 4
+    paths = optim.plot_paths(W, B, L, runs, ax=axes.flat[4])
+    markers = {line.get_marker() for line in paths.lines[::2]}
+    assert len(markers) == 4
+    one = optim.plot_paths(W, B, L, {"adam": runs["adam"]}, ax=axes.flat[5])
+    assert one.get_title().startswith("Adam")
+    ax3d = plt.figure().add_subplot(projection="3d")
+    drawn = optim.plot_surface_3d(W, B, L, ax=ax3d, path=traj.params,
+                                  path_loss=traj.loss)  # fmt: skip
+    assert drawn is ax3d
+    assert optim.plot_surface_3d(W, B, L).name == "3d"
+    sweep = optim.lr_sweep(*optim.line_data(), [0.1, 2.0], epochs=5)
+    _, ax = plt.subplots()
+    assert optim.plot_lr_sweep(sweep, optim.critical_lr(optim.line_data()[0]), ax) is ax
+    _, ax = plt.subplots()
+    study = optim.conditioning_study([0.0], tol=1e-2)
+    assert optim.plot_conditioning(study, ax=ax) is ax
+    plt.close("all")
+
+
+def test_the_chapters_adam_run_keeps_steps_below_lr_and_shrinks_them_near_the_end():
+    """The chapter's comparison: Adam at lr 3 on the make_regression data."""
+    x, y, _ = optim.regression_data(n=100, noise=15, bias=30, seed=0)
+    run = optim.compare_methods(x, y, {"adam": 3.0}, epochs=30)["adam"]
+    moves = np.abs(np.diff(run.params, axis=0))
+    np.testing.assert_allclose(moves[0], 3.0, rtol=1e-6)
+    assert moves.max() <= 3.0 * (1 + 1e-6)
+    assert moves[-10:].max() < 0.5 * 3.0  # measured 0.99
+
+
+def test_the_chapters_mini_batch_sgd_sits_below_its_sgd_on_every_seed():
+    """The comparison's rates (SGD 0.01, mini-batch 0.05, batches of 16): the mean loss
+    over the last 20 of 30 epochs is lower for mini-batch SGD on every seed.
+
+    Measured on seeds 0-7: 0.35 to 0.57 of SGD's; the test asks for below 0.75.
+    """
+    x, y, _ = optim.regression_data(n=100, noise=15, bias=30, seed=0)
+    best = optim.least_squares(x, y)[2]
+    for seed in range(4):
+        runs = optim.compare_methods(
+            x, y, {"sgd": 0.01, "minibatch": 0.05}, 30, seed=seed
+        )
+        late = {m: run.loss[run.epoch > 10].mean() - best for m, run in runs.items()}
+        assert late["minibatch"] < 0.75 * late["sgd"]
+
+
+def test_adam_step_reaches_3_2_lr_only_after_a_long_run_of_zero_gradients():
+    """Kingma and Ba's section 2.1: lr (1 - beta1) / sqrt(1 - beta2), about 3.16 lr
+    with the defaults, reached when a gradient follows thousands of zero gradients."""
+    params, state = np.zeros(1), optim.AdamState.zeros(1)
+    for _ in range(10_000):
+        params, state = optim.adam_step(params, np.zeros(1), state, 0.1)
+    new, _ = optim.adam_step(params, np.array([5.0]), state, 0.1)
+    bound = 0.1 * (1 - 0.9) / np.sqrt(1 - 0.999)
+    assert abs(new[0] - params[0]) == pytest.approx(bound, rel=1e-3)

@@ -3,51 +3,45 @@
 Everything here is about one model, ``y_hat = w * x + b``, fitted by minimising the mean
 squared error ``L(w, b) = mean((w * x + b - y) ** 2)``. The loss is a quadratic bowl, so
 its Hessian is a constant matrix and the theory of gradient descent on quadratics
-applies exactly:
-
-* full-batch gradient descent with step ``lr`` converges iff ``lr < 2 / lambda_max(H)``
-  (``critical_lr``), and
-* with ``lr = 1 / lambda_max`` the slowest direction shrinks by ``1 - 1 / kappa`` per
-  step, where ``kappa = lambda_max / lambda_min`` is the condition number (``hessian``,
-  ``condition_number``).
-
-The optimizers are written from scratch in numpy so they can be read; the tests check
-gradient descent and Adam against ``torch.optim`` step for step. Read in this order:
+applies exactly. The optimizers are written from scratch in numpy so they can be read;
+the tests check gradient descent and Adam against ``torch.optim`` step for step. Read in
+this order:
 
 * ``problem``: the data, the loss, its gradient and Hessian, the exact minimum;
 * ``steps``: the update rules, one small pure function each (``gd_step``, ``adam_step``)
   and the batches SGD draws (``epoch_batches``);
-* ``fit``: the loop that only iterates, checks for divergence and records
-  (``fit_linear`` returns a ``Trajectory``), and the studies the chapter runs;
-* ``plots``: figures. Compute functions return data; plot functions take that data and
-  an optional ``ax`` (one panel) or ``axes`` (several), draw, and return what they drew
-  (the Axes or the array of Axes). They never fit, train or simulate.
+* ``loop``: ``sgd_steps``, the loop the chapter shows, and ``fit_linear``, which checks
+  its arguments, runs the loop, records a ``Trajectory`` and stops on divergence;
+* ``studies``: the experiments the chapter runs (learning rates, conditioning, methods,
+  SGD's noise floor);
+* ``plots``: figures. Each takes computed data and an optional ``ax``, draws, and
+  returns the Axes. None fits, trains or simulates.
 
-Bad input raises ``TypeError`` (wrong kind of thing) or ``ValueError`` (wrong value),
-naming the argument, the value and the fix.
+Public functions check their arguments once: bad input raises ``TypeError`` (wrong kind
+of thing) or ``ValueError`` (wrong value), naming the argument, the value and the fix.
+The step functions and the loss and gradient they are fed check nothing.
 """
 
-from mlxday2.optimization.fit import (
+from mlxday2.optimization.loop import (
     DEFAULT_MINIBATCH,
     EXPLODE_FACTOR,
     METHODS,
     UPDATES,
     Trajectory,
-    compare_methods,
-    conditioning_study,
     fit_linear,
-    initial_state,
-    lr_sweep,
-    steps_to_tolerance,
+    has_diverged,
+    lr_schedule,
+    sgd_steps,
 )
 from mlxday2.optimization.plots import (
     LABELS,
     animate_path,
     plot_conditioning,
-    plot_convergence,
+    plot_loss,
     plot_lr_sweep,
     plot_method_losses,
-    plot_method_paths,
+    plot_params,
+    plot_paths,
     plot_surface_3d,
     plot_surface_contours,
 )
@@ -55,7 +49,6 @@ from mlxday2.optimization.problem import (
     check_data,
     condition_number,
     critical_lr,
-    data_moments,
     hessian,
     least_squares,
     line_data,
@@ -63,45 +56,13 @@ from mlxday2.optimization.problem import (
     mse,
     mse_gradient,
     regression_data,
-    surface_from_moments,
 )
 from mlxday2.optimization.steps import AdamState, adam_step, epoch_batches, gd_step
-
-__all__ = [
-    "AdamState",
-    "DEFAULT_MINIBATCH",
-    "EXPLODE_FACTOR",
-    "LABELS",
-    "METHODS",
-    "UPDATES",
-    "Trajectory",
-    "adam_step",
-    "animate_path",
-    "check_data",
-    "compare_methods",
-    "condition_number",
-    "conditioning_study",
-    "critical_lr",
-    "data_moments",
-    "epoch_batches",
-    "fit_linear",
-    "gd_step",
-    "hessian",
-    "initial_state",
-    "least_squares",
-    "line_data",
-    "loss_surface",
-    "lr_sweep",
-    "mse",
-    "mse_gradient",
-    "plot_conditioning",
-    "plot_convergence",
-    "plot_lr_sweep",
-    "plot_method_losses",
-    "plot_method_paths",
-    "plot_surface_3d",
-    "plot_surface_contours",
-    "regression_data",
-    "steps_to_tolerance",
-    "surface_from_moments",
-]
+from mlxday2.optimization.studies import (
+    compare_methods,
+    conditioning_study,
+    first_step_within,
+    gradient_noise,
+    lr_sweep,
+    sgd_floor,
+)

@@ -1,109 +1,107 @@
 """Plots of the optimization chapter.
 
 Each takes computed data (surfaces, ``Trajectory`` runs, study tables) and an optional
-``ax`` (one panel) or ``axes`` (several panels), draws, and returns what it drew: the
-Axes, or the array of Axes. None fits, trains or simulates.
+``ax``, draws one panel, and returns the Axes; a figure of several panels is a grid of
+Axes the caller makes and hands over one by one. None fits, trains or simulates. Series
+differ by line style and marker as well as by colour.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.animation import FuncAnimation
 
-from mlxday2.checks import check_array, check_int, check_real
-from mlxday2.optimization.fit import METHODS, Trajectory, _check_trajectory
+from mlxday2.checks import (
+    check_array,
+    check_choice,
+    check_frame,
+    check_instance,
+    check_int,
+    check_real,
+)
+from mlxday2.optimization.loop import METHODS, Trajectory
+from mlxday2.plotting import PALETTE, new_axes
 
 LABELS = {
     "gd": "GD (full batch)",
     "sgd": "SGD (batch 1)",
     "minibatch": "mini-batch SGD",
-    "adam": "Adam",
+    "adam": "Adam (full batch)",
 }
+#: colour, line style and marker of each method, the same in every figure
+STYLES = {
+    method: dict(color=PALETTE[k], ls=ls, marker=marker)
+    for k, (method, ls, marker) in enumerate(
+        zip(METHODS, ("-", ":", "--", "-."), ("o", ".", "s", "^"))
+    )
+}
+#: styles of unnamed paths on a contour plot, in order
+PATH_STYLES = (
+    dict(color=PALETTE[4], ls="-", marker="."),
+    dict(color=PALETTE[1], ls="--", marker="s"),
+    dict(color=PALETTE[2], ls=":", marker="^"),
+)
 
 
-def _colour(method: str) -> str:
-    from mlxday2.plotting import PALETTE
-
-    return PALETTE[METHODS.index(method) % len(PALETTE)]
+def _check_traj(traj) -> Trajectory:
+    return check_instance("traj", traj, Trajectory, fix="pass what fit_linear returns")
 
 
 def _check_surface(W, B, L) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    W, B, L = (np.asarray(a, dtype=float) for a in (W, B, L))
-    if not (W.ndim == 2 and W.shape == B.shape == L.shape):
+    fix = "pass W, B = np.meshgrid(w, b) and L = loss_surface(x, y, w, b)"
+    W, B, L = (check_array(n, a, ndim=2, fix=fix) for n, a in zip("WBL", (W, B, L)))
+    if not W.shape == B.shape == L.shape:
         raise ValueError(
-            f"W, B and L must be 2-D arrays of one shape, got {W.shape}, {B.shape} and "
-            f"{L.shape}; pass W, B = np.meshgrid(w, b) and L = loss_surface(x, y, w, b)"
+            f"W, B and L must have one shape, got {W.shape}, {B.shape} and "
+            f"{L.shape}; {fix}"
         )
-    if not np.all(np.isfinite(L)):
-        raise ValueError("L must be finite; compute it with loss_surface, finite grid")
     return W, B, L
 
 
-def _check_axes(axes, count: int):
-    import matplotlib.pyplot as plt
-
-    flat = np.ravel(np.asarray(axes, dtype=object))
-    if flat.size != count or not all(isinstance(a, plt.Axes) for a in flat):
-        raise TypeError(
-            f"axes must be {count} matplotlib Axes, got {axes!r}; "
-            f"make them with plt.subplots (or pass axes=None)"
-        )
-    return flat
-
-
-def _check_runs(runs, most: int) -> None:
-    if not isinstance(runs, Mapping) or not 1 <= len(runs) <= most:
-        raise TypeError(
-            f"runs must be a dict of 1 to {most} {{method: Trajectory}}, got {runs!r}; "
-            "pass what compare_methods returns"
-        )
+def _check_runs(runs) -> dict:
+    fix = "pass what compare_methods returns"
+    check_instance("runs", runs, Mapping, fix=fix)
+    if not runs:
+        raise ValueError(f"runs must hold at least one run, got {{}}; {fix}")
     for method, traj in runs.items():
-        if method not in METHODS:
-            raise ValueError(
-                f"runs' keys must be in {METHODS}, got {method!r}; pick one"
-            )
-        _check_trajectory(traj)
+        check_choice("runs' keys", method, METHODS)
+        _check_traj(traj)
+    return dict(runs)
 
 
-def plot_convergence(traj: Trajectory, target, axes=None) -> np.ndarray:
-    """Plot ``w`` and ``b`` against epochs with their targets (left), log loss (right).
-
-    Returns the two Axes.
-    """
-    import matplotlib.pyplot as plt
-
-    _check_trajectory(traj)
+def plot_params(traj: Trajectory, target, ax=None):
+    """Plot ``w`` (solid) and ``b`` (dashed) against epochs, their targets dotted."""
+    _check_traj(traj)
     target = check_array("target", target, ndim=1, size=2, fix="pass the true (w, b)")
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(9, 3.5))
-    axes = _check_axes(axes, 2)
-    for k, (name, value) in enumerate(zip(("w", "b"), target)):
-        axes[0].plot(traj.epoch, traj.params[:, k], label=name, color=f"C{k}")
-        axes[0].axhline(value, color=f"C{k}", ls=":", lw=1)
-    axes[0].set(
-        xlabel="epoch",
-        ylabel="parameter value",
-        title="parameters (dotted: true values)",
-    )
-    axes[0].legend()
-    axes[1].semilogy(traj.epoch, traj.loss)
-    axes[1].set(xlabel="epoch", ylabel="MSE (log scale)", title="loss")
-    return axes
+    _, ax = new_axes(ax)
+    for k, (name, value, ls) in enumerate(zip("wb", target, ("-", "--"))):
+        ax.plot(traj.epoch, traj.params[:, k], ls=ls, color=PALETTE[k], label=name)
+        ax.axhline(value, color=PALETTE[k], ls=":", lw=1)
+    ax.set(xlabel="epoch", ylabel="parameter value", title="parameters (dotted: true)")
+    ax.legend()
+    return ax
 
 
-def plot_surface_contours(
-    W, B, L, ax=None, levels: int = 25, paths: dict | None = None
-):
+def plot_loss(traj: Trajectory, ax=None):
+    """Plot the run's full-data loss against epochs on a log scale. Returns the Axes."""
+    _check_traj(traj)
+    _, ax = new_axes(ax)
+    ax.semilogy(traj.epoch, traj.loss, color=PALETTE[0])
+    ax.set(xlabel="epoch", ylabel="MSE (log scale)", title="loss")
+    return ax
+
+
+def plot_surface_contours(W, B, L, ax=None, levels: int = 25, paths=None):
     """Plot the loss ``L`` (shape of ``W`` and ``B``) as contours, with optional paths.
 
-    ``paths`` maps a label to ``(params, colour)``, params of shape (k, 2). Contour
-    levels are spaced on a log scale of the loss so the bowl's floor is visible. Returns
-    the Axes.
+    ``paths`` maps a label to params of shape (k, 2), or to ``(params, style)`` with
+    ``style`` a dict of line keywords; unstyled paths take ``PATH_STYLES`` in order.
+    Levels are log-spaced so the bowl's floor is visible. Returns the Axes.
     """
-    from mlxday2.plotting import new_axes
-
     W, B, L = _check_surface(W, B, L)
     levels = check_int("levels", levels, low=2, fix="pass e.g. levels=25")
     paths = _check_paths(paths)
@@ -117,8 +115,8 @@ def plot_surface_contours(
         cmap="viridis",
         linewidths=0.8,
     )
-    for label, (p, colour) in paths.items():
-        ax.plot(p[:, 0], p[:, 1], ".-", color=colour, ms=3, lw=1, label=label)
+    for label, (p, style) in paths.items():
+        ax.plot(p[:, 0], p[:, 1], ms=3, lw=1, label=label, **style)
         ax.plot(*p[0], "o", color="k", ms=5)
     ax.set(xlabel="w", ylabel="b")
     if paths:
@@ -129,55 +127,53 @@ def plot_surface_contours(
 def _check_paths(paths) -> dict:
     if paths is None:
         return {}
-    fix = "pass {label: (params of shape (k, 2), colour)}"
-    if not isinstance(paths, Mapping):
-        raise TypeError(f"paths must be a dict, got {type(paths).__name__}; {fix}")
+    fix = "pass {label: params of shape (k, 2)}"
+    check_instance("paths", paths, Mapping, fix=fix)
     checked = {}
-    for label, value in paths.items():
-        if not (isinstance(value, tuple) and len(value) == 2):
-            raise TypeError(
-                f"paths[{label!r}] must be (params, colour), got "
-                f"{type(value).__name__}; {fix}"
-            )
-        p = np.asarray(value[0], dtype=float)
-        if p.ndim != 2 or p.shape[1] != 2 or len(p) == 0:
+    for k, (label, value) in enumerate(paths.items()):
+        params, style = value if isinstance(value, tuple) else (value, None)
+        params = check_array(f"paths[{label!r}]", params, ndim=2, fix=fix)
+        if params.shape[1] != 2:
             raise ValueError(
-                f"paths[{label!r}] params must have shape (k, 2), got {p.shape}; {fix}"
+                f"paths[{label!r}] must have shape (k, 2), got {params.shape}; {fix}"
             )
-        checked[label] = (p, value[1])
+        checked[label] = (params, style or PATH_STYLES[k % len(PATH_STYLES)])
     return checked
+
+
+def plot_paths(W, B, L, runs: dict[str, Trajectory], ax=None):
+    """Plot each run's path over the contours of ``L``, styled by method; the Axes."""
+    runs = _check_runs(runs)
+    paths = {LABELS[m]: (t.params, STYLES[m]) for m, t in runs.items()}
+    ax = plot_surface_contours(W, B, L, ax=ax, paths=paths)
+    if len(runs) == 1:
+        (method, traj), *_ = runs.items()
+        ax.set_title(f"{LABELS[method]}, lr={traj.lr:g}, {traj.steps} steps")
+    return ax
 
 
 def plot_surface_3d(W, B, L, ax=None, path=None, path_loss=None):
     """Plot the loss surface in 3-D, with an optional path (params and their losses).
 
-    ``ax`` must be a 3-D Axes (``projection="3d"``). Returns the Axes.
+    ``ax`` must be a 3-D Axes (``projection="3d"``); None makes one. Returns the Axes.
     """
-    import matplotlib.pyplot as plt
-
     W, B, L = _check_surface(W, B, L)
     if (path is None) != (path_loss is None):
         raise ValueError(
-            "path and path_loss must be given together; pass traj.params and traj.loss"
+            "path and path_loss must be given together, got only one; "
+            "pass traj.params and traj.loss"
         )
-    if path is not None:
-        path = np.asarray(path, dtype=float)
-        path_loss = np.asarray(path_loss, dtype=float)
-        if path.ndim != 2 or path.shape[1] != 2 or path_loss.shape != (len(path),):
-            raise ValueError(
-                f"path must have shape (k, 2) and path_loss (k,), got {path.shape} and "
-                f"{path_loss.shape}; pass traj.params and traj.loss"
-            )
-    if ax is None:
-        ax = plt.figure(figsize=(6, 4.5)).add_subplot(projection="3d")
-    elif getattr(ax, "name", None) != "3d":
-        raise TypeError(
-            f"ax must be a 3-D Axes, got {ax!r}; use add_subplot(projection='3d')"
-        )
+    if ax is not None and getattr(ax, "name", None) != "3d":
+        raise TypeError(f"ax must be a 3-D Axes, got {ax!r}; use projection='3d'")
+    _, ax = new_axes(ax, figsize=(6, 4.5), projection="3d")
     ax.plot_surface(
         W, B, L, cmap="viridis", alpha=0.75, linewidth=0, rstride=4, cstride=4
     )
     if path is not None:
+        path = check_array("path", path, ndim=2, fix="pass traj.params")
+        path_loss = check_array(
+            "path_loss", path_loss, size=len(path), fix="pass traj.loss"
+        )
         ax.plot(path[:, 0], path[:, 1], path_loss, "r.-", ms=3, lw=1, zorder=10)
     ax.set(xlabel="w", ylabel="b", zlabel="MSE")
     ax.view_init(elev=35, azim=-60)
@@ -189,15 +185,10 @@ def animate_path(W, B, L, traj: Trajectory, frames: int = 40, dpi: int = 60):
 
     At most ``frames`` frames show evenly spaced steps of the path. The animation owns
     its figure, closed before returning so a notebook shows only the animation (render
-    it with ``HTML(anim.to_jshtml())``).
+    it with ``mlxday2.plotting.animation_html``).
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.animation import FuncAnimation
-
-    _check_trajectory(traj)
-    frames = check_int(
-        "frames", frames, low=1, high=60, fix="keep the page light: e.g. frames=40"
-    )
+    _check_traj(traj)
+    frames = check_int("frames", frames, low=1, high=60, fix="keep it light: 40")
     dpi = check_real("dpi", dpi, 0, low_open=True, fix="pass e.g. dpi=60")
     fig, ax = plt.subplots(figsize=(5, 3.6), dpi=dpi)
     plot_surface_contours(W, B, L, ax=ax, levels=15)
@@ -217,79 +208,53 @@ def animate_path(W, B, L, traj: Trajectory, frames: int = 40, dpi: int = 60):
     return anim
 
 
-def _check_table(name: str, table, columns: tuple[str, ...], source: str) -> None:
-    if not isinstance(table, pd.DataFrame) or not set(columns) <= set(table.columns):
-        raise TypeError(
-            f"{name} must be a DataFrame with columns {columns}, "
-            f"got {type(table).__name__}; pass what {source} returns"
-        )
-    if table.empty:
-        raise ValueError(
-            f"{name} must have at least one row; pass what {source} returns"
-        )
-
-
 def plot_lr_sweep(sweep: pd.DataFrame, critical: float, ax=None):
     """Plot the final excess loss against lr (log-log), the bound ``critical`` a line.
 
-    Diverged runs are marked with crosses at the loss where they stopped. Returns the
-    Axes.
+    Converged runs are dots at their excess loss (runs that reached the minimum to
+    machine precision sit on the dotted precision line); diverged runs are crosses at
+    the raw loss where they stopped. Returns the Axes.
     """
-    from mlxday2.plotting import new_axes
-
     columns = ("lr", "final_loss", "excess_loss", "diverged")
-    _check_table("sweep", sweep, columns, "lr_sweep")
+    check_frame("sweep", sweep, columns, fix="pass what lr_sweep returns")
     critical = check_real(
         "critical", critical, 0, low_open=True, fix="pass critical_lr(x)"
     )
     _, ax = new_axes(ax)
     ok, bad = sweep[~sweep.diverged], sweep[sweep.diverged]
-    # Runs that reached the minimum to machine precision are drawn on the precision
-    # line.
     floor = np.finfo(float).eps * float(sweep.final_loss.min())
-    ax.axhline(
-        floor, color="0.5", lw=0.8, ls=":", label="machine precision of the loss"
-    )
+    ax.axhline(floor, color="0.5", lw=0.8, ls=":", label="machine precision of loss")
     ax.loglog(
         ok.lr,
         np.maximum(ok.excess_loss, floor),
         "o",
         ms=4,
-        color=_colour("gd"),
-        label="converged",
+        color=PALETTE[0],
+        label="converged: loss above minimum",
     )
     ax.loglog(
         bad.lr,
         bad.final_loss,
         "x",
         ms=6,
-        color="C1",
-        label="diverged (loss where stopped)",
+        color=PALETTE[1],
+        label="diverged: loss where stopped",
     )
     ax.axvline(critical, color="k", ls="--", lw=1, label=r"$2/\lambda_{max}$")
-    ax.set(
-        xlabel="learning rate (log scale)",
-        ylabel="final loss above minimum (log scale)",
-    )
+    ax.set(xlabel="learning rate (log scale)", ylabel="final loss (log scale)")
     ax.legend(fontsize="small")
     return ax
 
 
 def plot_conditioning(study: pd.DataFrame, ax=None):
     """Plot measured and predicted GD steps to converge against kappa. Returns Axes."""
-    from mlxday2.plotting import new_axes
-
-    _check_table(
-        "study",
-        study,
-        ("kappa", "predicted_steps", "measured_steps"),
-        "conditioning_study",
-    )
+    columns = ("kappa", "predicted_steps", "measured_steps")
+    check_frame("study", study, columns, fix="pass what conditioning_study returns")
     _, ax = new_axes(ax)
     theory = r"theory: $\log(\sqrt{2}\,\mathrm{tol})\,/\,\log(1-1/\kappa)$"
     ax.loglog(study.kappa, study.predicted_steps, "-", color="k", lw=1, label=theory)
     ax.loglog(
-        study.kappa, study.measured_steps, "o", color=_colour("gd"), label="measured"
+        study.kappa, study.measured_steps, "o", color=PALETTE[0], label="measured"
     )
     ax.set(
         xlabel=r"condition number $\kappa$ (log scale)",
@@ -299,48 +264,22 @@ def plot_conditioning(study: pd.DataFrame, ax=None):
     return ax
 
 
-def plot_method_paths(W, B, L, runs: dict[str, Trajectory], axes=None) -> np.ndarray:
-    """Plot each run's path on the contours in its own panel, and one panel with all.
-
-    ``axes``: six Axes (2 x 3); panels left over are removed. Returns the six Axes.
-    """
-    import matplotlib.pyplot as plt
-
-    _check_runs(runs, most=5)
-    if axes is None:
-        _, axes = plt.subplots(2, 3, figsize=(11, 6.5), sharex=True, sharey=True)
-    axes = _check_axes(axes, 6)
-    for ax, (method, traj) in zip(axes, runs.items()):
-        paths = {LABELS[method]: (traj.params, _colour(method))}
-        plot_surface_contours(W, B, L, ax=ax, paths=paths)
-        ax.set_title(f"{LABELS[method]}, lr={traj.lr:g}, {traj.steps} steps")
-        ax.get_legend().remove()
-    overlay = axes[len(runs)]
-    paths = {LABELS[m]: (t.params, _colour(m)) for m, t in runs.items()}
-    plot_surface_contours(W, B, L, ax=overlay, paths=paths)
-    overlay.set_title("all " + ("one", "two", "three", "four", "five")[len(runs) - 1])
-    for ax in axes[len(runs) + 1 :]:
-        ax.remove()
-    return axes
-
-
-def plot_method_losses(runs: dict[str, Trajectory], best_loss: float, axes=None):
-    """Plot each run's excess loss against epochs (left) and gradient evaluations.
-
-    Returns the two Axes.
-    """
-    import matplotlib.pyplot as plt
-
-    _check_runs(runs, most=len(METHODS))
+def plot_method_losses(
+    runs: dict[str, Trajectory], best_loss: float, by="epoch", ax=None
+):
+    """Plot each run's loss above ``best_loss`` against ``by``: ``"epoch"`` or
+    ``"grad_evals"`` (per-sample gradients, log scale). Returns the Axes."""
+    runs = _check_runs(runs)
     best_loss = check_real("best_loss", best_loss, fix="pass least_squares(x, y)[2]")
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
-    axes = _check_axes(axes, 2)
+    by = check_choice("by", by, ("epoch", "grad_evals"))
+    _, ax = new_axes(ax)
     for method, traj in runs.items():
         excess = np.maximum(traj.loss - best_loss, 1e-12)
-        for ax, x in zip(axes, (traj.epoch, traj.grad_evals)):
-            ax.semilogy(x, excess, color=_colour(method), lw=1, label=LABELS[method])
-    axes[0].set(xlabel="epoch", ylabel="loss above minimum (log scale)")
-    axes[1].set(xlabel="per-sample gradient evaluations", xscale="log")
-    axes[0].legend(fontsize="small")
-    return axes
+        style = dict(STYLES[method], marker=None)
+        ax.semilogy(getattr(traj, by), excess, lw=1, label=LABELS[method], **style)
+    xlabel = {"epoch": "epoch", "grad_evals": "per-sample gradient evaluations"}[by]
+    ax.set(xlabel=xlabel, ylabel="loss above minimum (log scale)")
+    if by == "grad_evals":
+        ax.set_xscale("log")
+    ax.legend(fontsize="small")
+    return ax

@@ -18,13 +18,15 @@ from mlxday2.checks import check_array, check_int, check_real
 
 
 def line_data(
-    n: int = 100, slope: float = 5.0, intercept: float = 2.0
+    n: int = 100, slope: float = 5.0, intercept: float = 2.0, offset: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(x, y)``, shape (n,) each: ``x = linspace(0, 1, n)``, ``y`` the line."""
+    """Return ``(x, y)``, shape (n,) each: ``x = linspace(0, 1, n) + offset``, ``y`` the
+    exact line ``slope * x + intercept``."""
     n = check_int("n", n, low=1, fix="pass the number of points, e.g. n=100")
     slope = check_real("slope", slope, fix="pass a finite slope, e.g. slope=5")
     intercept = check_real("intercept", intercept, fix="pass e.g. intercept=2")
-    x = np.linspace(0.0, 1.0, n)
+    offset = check_real("offset", offset, fix="pass e.g. offset=0")
+    x = np.linspace(0.0, 1.0, n) + offset
     return x, slope * x + intercept
 
 
@@ -39,11 +41,7 @@ def regression_data(
     from sklearn.datasets import make_regression
 
     n = check_int("n", n, low=1, fix="pass the number of samples, e.g. n=100")
-    noise = check_real("noise", noise, fix="pass a standard deviation >= 0, e.g. 15")
-    if noise < 0:
-        raise ValueError(
-            f"noise must be >= 0 (a standard deviation), got {noise}; e.g. noise=15"
-        )
+    noise = check_real("noise", noise, 0, fix="pass a standard deviation, e.g. 15")
     bias = check_real("bias", bias, fix="pass a finite intercept, e.g. bias=30")
     seed = check_int("seed", seed, low=0, fix="pass e.g. seed=0")
     X, y, coef = make_regression(
@@ -65,44 +63,26 @@ def check_data(x, y) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _check_point(w, b) -> tuple[float, float]:
-    fix = "pass the parameters as two finite numbers"
-    return check_real("w", w, fix=fix), check_real("b", b, fix=fix)
-
-
 # --------------------------------------------------------------------------------------
-# The loss, its gradient and its Hessian
+# The loss and its gradient: called at every step, so they check nothing
 # --------------------------------------------------------------------------------------
 
 
-def mse(x, y, w: float, b: float) -> float:
-    """Return the mean squared error ``mean((w * x + b - y) ** 2)`` (a float)."""
-    x, y = check_data(x, y)
-    return _mse(x, y, *_check_point(w, b))
+def mse(x: np.ndarray, y: np.ndarray, w: float, b: float) -> float:
+    """Return the mean squared error ``mean((w * x + b - y) ** 2)`` (a float).
 
-
-# The training loop calls these two at every step: sum() / n is np.mean's own arithmetic
-# (the same pairwise sum, then one division) without its per-call overhead.
-def _mse(x: np.ndarray, y: np.ndarray, w: float, b: float) -> float:
-    return float(((w * x + b - y) ** 2).sum() / x.size)
-
-
-def mse_gradient(x, y, params) -> np.ndarray:
-    """Return ``(dL/dw, dL/db)``: the MSE's gradient on ``x, y`` at ``params``.
-
-    With residuals ``r = w x + b - y`` the gradient is ``2 * (mean(r x), mean(r))``.
+    ``x`` and ``y`` are what ``check_data`` returns; nothing is checked here.
     """
-    x, y = check_data(x, y)
-    params = check_array(
-        "params", params, ndim=1, size=2, fix="pass (w, b), two numbers"
-    )
-    return _gradient(x, y, params)
+    return float(((w * x + b - y) ** 2).mean())
 
 
-def _gradient(x: np.ndarray, y: np.ndarray, params: np.ndarray) -> np.ndarray:
+def mse_gradient(x: np.ndarray, y: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """Return ``(dL/dw, dL/db) = 2 (mean(r x), mean(r))``, with ``r = w x + b - y``.
+
+    ``x`` and ``y`` are what ``check_data`` returns; nothing is checked here.
+    """
     residual = params[0] * x + params[1] - y
-    n = x.size
-    return 2.0 * np.array([(residual * x).sum() / n, residual.sum() / n])
+    return 2.0 * np.array([(residual * x).mean(), residual.mean()])
 
 
 def loss_surface(x, y, w, b) -> np.ndarray:
@@ -116,8 +96,7 @@ def loss_surface(x, y, w, b) -> np.ndarray:
         L(w, b) = w^2 var(x) - 2 w cov(x, y) + var(y) + (w mean_x + b - mean_y)^2.
 
     Centred moments avoid the cancellation of large raw moments near the minimum. They
-    come from ``data_moments``, one fast pass over the data; the rest is arithmetic on
-    the grid.
+    come from one fast pass over the data; the rest is arithmetic on the grid.
     """
     x, y = check_data(x, y)
     w, b = _check_grid(w, b)
@@ -129,28 +108,6 @@ def _check_grid(w, b) -> tuple[np.ndarray, np.ndarray]:
     return check_array("w", w, ndim=1, fix=fix), check_array("b", b, ndim=1, fix=fix)
 
 
-def surface_from_moments(moments, w, b) -> np.ndarray:
-    """Return the MSE on ``meshgrid(w, b)`` from the five numbers of ``data_moments``.
-
-    ``moments`` is ``(mean x, mean y, var x, cov(x, y), var y)``.
-
-    Its cost is the grid's size; the data enter only through the five numbers.
-    """
-    moments = check_array(
-        "moments",
-        moments,
-        ndim=1,
-        size=5,
-        fix="pass the five numbers data_moments returns",
-    )
-    if moments[2] < 0 or moments[4] < 0:
-        raise ValueError(
-            "moments must hold variances >= 0 at positions 2 and 4, got "
-            f"{moments[[2, 4]]}; pass the five numbers data_moments returns"
-        )
-    return _surface(tuple(moments), *_check_grid(w, b))
-
-
 def _surface(moments, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     mx, my, vxx, vxy, vyy = moments
     along_w = w * w * vxx - 2.0 * w * vxy + vyy  # the part that depends on w only
@@ -158,21 +115,15 @@ def _surface(moments, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     return offset * offset + along_w[None, :]
 
 
-def data_moments(x, y) -> tuple[float, float, float, float, float]:
+def _moments(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float, float]:
     """Return ``(mean x, mean y, var x, cov(x, y), var y)``.
 
-    Fast path: five BLAS sums of the raw data, ``var = E[x^2] - E[x]^2``. That formula
+    Fast path: five sums of the raw data, ``var = E[x^2] - E[x]^2``. That formula
     loses about ``log10(E[x^2] / var(x))`` digits, so when either variable's mean dwarfs
     its spread the centred two-pass formula is used instead.
     """
-    return _moments(*check_data(x, y))
-
-
-def _moments(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float, float]:
     n = x.size
     mx, my = x.sum() / n, y.sum() / n
-    # einsum rather than x @ x: it streams the data once without BLAS threads, fastest
-    # here.
     exx = np.einsum("i,i->", x, x) / n
     exy = np.einsum("i,i->", x, y) / n
     eyy = np.einsum("i,i->", y, y) / n
@@ -195,7 +146,7 @@ def least_squares(x, y) -> tuple[float, float, float]:
         )
     w = float(np.mean((x - mx) * (y - my)) / vxx)
     b = float(my - w * mx)
-    return w, b, _mse(x, y, w, b)
+    return w, b, mse(x, y, w, b)
 
 
 def hessian(x) -> np.ndarray:
