@@ -1,7 +1,7 @@
-"""mlxday2.causal identifiability experiments: each estimator against the simulated truth.
+"""mlxday2.causal_representation: each estimator against the simulated truth.
 
-Every test runs several seeds. Thresholds sit far from the values the seeds give (noted in
-each test), so they hold on any CPU, BLAS and thread count.
+Every test runs several seeds. Thresholds sit far from the values the seeds give (noted
+in each test), so they hold on any CPU, BLAS and thread count.
 """
 
 from __future__ import annotations
@@ -134,7 +134,8 @@ def test_gin_recovers_clusters_and_latent_order_with_non_gaussian_noise(seed):
     data = crl.measurement_model(n=300, n_latents=2, noise="exponential", seed=seed)
     assert crl.gin_search(data.observed) == list(data.clusters)
     o = data.observed
-    # L1 is the root: its GIN condition holds, L2's fails (measured: p >= 0.18, p <= 2e-5)
+    # L1 is the root: its GIN condition holds, L2's fails
+    # (measured: p >= 0.18, p <= 2e-5)
     assert crl.gin_condition(o, ["X1", "X4"], ["X2"]) > 1e-3
     assert crl.gin_condition(o, ["X4", "X1"], ["X5"]) < 1e-3
 
@@ -148,7 +149,7 @@ def test_gin_recovers_three_latents_in_order():
 @pytest.mark.parametrize("seed", SEEDS)
 def test_with_gaussian_noise_gin_cannot_tell_which_latent_is_the_root(seed):
     o = crl.measurement_model(n=300, n_latents=2, noise="gaussian", seed=seed).observed
-    # both conditions hold (measured: p >= 0.025 for both), so the order is not identified
+    # both conditions hold (measured: p >= 0.025 for both): the order is not identified
     assert crl.gin_condition(o, ["X1", "X4"], ["X2"]) > 1e-3
     assert crl.gin_condition(o, ["X4", "X1"], ["X5"]) > 1e-3
 
@@ -200,3 +201,44 @@ def test_gin_hit_counts_for_skewed_noise_are_perfect():
         "L1 -> L2": 3,
         "L2 -> L1": 3,
     }
+
+
+def test_gin_counts_fall_with_lighter_tails_or_fewer_rows():
+    skewed = sum(crl.gin_hit_counts("exponential", range(5)).values())
+    lighter = sum(crl.gin_hit_counts("laplace", range(5)).values())
+    fewer = sum(crl.gin_hit_counts("exponential", range(5), n=50).values())
+    assert skewed == 10  # measured: laplace 8 and n = 50 8 of 10
+    assert lighter < skewed and fewer < skewed
+
+
+def test_alternating_shift_is_missed_by_the_index_and_found_by_its_indicator():
+    for seed in range(4):
+        data = crl.multi_domain_chain(pattern="alternating", seed=seed)
+        assert crl.cdnod_edges(data) == ["X --- Y", "Y --- Z"]
+        chain = ["X --> Y", "Y --> Z", "domain --> X"]
+        assert crl.cdnod_one_hot(data)[1] == chain
+
+
+def test_lingam_reports_an_effect_under_a_hidden_common_cause():
+    largest = [
+        crl.lingam_effects(crl.confounded_pair(seed=s)).abs().to_numpy().max()
+        for s in range(20)
+    ]
+    assert min(largest) > 0.3  # measured about 0.5 (the truth: no effect)
+
+
+@pytest.mark.parametrize("distribution", ["gaussian", "laplace"])
+def test_fastica_random_start_does_not_change_the_answer_on_one_sample(distribution):
+    mixture = crl.mixed_sources(distribution=distribution, seed=0)
+    matched = [
+        crl.match_sources(mixture.sources, crl.unmix(mixture.observed, 2, seed=s))
+        .matched.min()
+        for s in range(5)
+    ]
+    assert np.ptp(matched) < 0.01  # measured < 0.002
+
+
+def test_uniform_noise_gives_a_negative_reverse_dependence():
+    for seed in SEEDS:
+        pair = crl.cause_effect_pair(noise="uniform", seed=seed)
+        assert crl.residual_dependence(pair["y"], pair["x"]) < -0.2

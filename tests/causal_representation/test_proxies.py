@@ -10,8 +10,6 @@ import pytest  # noqa: E402
 
 from mlxday2 import causal_representation as crl
 
-# --- hidden confounder -----------------------------------------------------------------------
-
 
 def test_hidden_data_hold_proxies_but_not_the_confounder():
     df = crl.hidden_confounder(100, n_proxies=4, seed=0)
