@@ -231,8 +231,9 @@ def test_lingam_reports_an_effect_under_a_hidden_common_cause():
 def test_fastica_random_start_does_not_change_the_answer_on_one_sample(distribution):
     mixture = crl.mixed_sources(distribution=distribution, seed=0)
     matched = [
-        crl.match_sources(mixture.sources, crl.unmix(mixture.observed, 2, seed=s))
-        .matched.min()
+        crl.match_sources(
+            mixture.sources, crl.unmix(mixture.observed, 2, seed=s)
+        ).matched.min()
         for s in range(5)
     ]
     assert np.ptp(matched) < 0.01  # measured < 0.002
@@ -242,3 +243,25 @@ def test_uniform_noise_gives_a_negative_reverse_dependence():
     for seed in SEEDS:
         pair = crl.cause_effect_pair(noise="uniform", seed=seed)
         assert crl.residual_dependence(pair["y"], pair["x"]) < -0.2
+
+
+@pytest.mark.parametrize("noise", ["gaussian", "exponential"])
+@pytest.mark.parametrize("seed", range(3))
+def test_rank_ratio_separates_the_clusters(noise, seed):
+    table = crl.pair_ranks(crl.measurement_model(n=300, noise=noise, seed=seed))
+    # measured: same latent <= 0.03, two latents >= 0.14
+    assert table[table.same_latent].ratio.max() < 0.07
+    assert table[~table.same_latent].ratio.min() > 0.1
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rank_ratio_cannot_separate_nearly_collinear_latents(seed):
+    data = crl.measurement_model(n=300, noise="gaussian", coef=10.0, seed=seed)
+    table = crl.pair_ranks(data)
+    assert table[~table.same_latent].ratio.min() < table[table.same_latent].ratio.max()
+
+
+def test_cross_rank_ratio_is_zero_for_an_exact_rank_one_block():
+    loadings = np.array([1.0, 2.0, 0.5, 1.5])
+    cov = np.outer(loadings, loadings) + np.eye(4)
+    assert crl.cross_rank_ratio(cov, (0, 1)) == pytest.approx(0.0, abs=1e-12)

@@ -11,7 +11,8 @@
   ``residual_dependence``, ``lingam_order``, ``lingam_hits``, ``confounded_pair``,
   ``lingam_effects``).
 - ``latent_graphs``: latent causes from indicators with GIN (``measurement_model``,
-  ``gin_condition``, ``gin_search``, ``gin_hit_counts``) and orientation from change
+  ``gin_condition``, ``gin_search``, ``gin_hit_counts``), by rank constraints
+  (``cross_rank_ratio``, ``pair_ranks``), and orientation from change
   across domains with CD-NOD (``multi_domain_chain``, ``cdnod_edges``,
   ``cdnod_one_hot``, ``pc_edges``).
 - ``nonlinear_ica``: nonlinear ICA with segments as the auxiliary variable
@@ -51,11 +52,13 @@ from mlxday2.causal_representation.latent_graphs import (
     MeasurementData,
     cdnod_edges,
     cdnod_one_hot,
+    cross_rank_ratio,
     gin_condition,
     gin_hit_counts,
     gin_search,
     measurement_model,
     multi_domain_chain,
+    pair_ranks,
     pc_edges,
 )
 from mlxday2.causal_representation.nonlinear_ica import (

@@ -1,6 +1,6 @@
 """Hidden causes and their graph from indicators (GIN); edges oriented by change.
 
-Both experiments draw data whose truth is known.
+All experiments draw data whose truth is known.
 
 1. ``measurement_model`` draws latent causes in a chain L1 -> L2 -> ..., each measured
    by a few indicators with non-Gaussian (or, to see it fail, Gaussian) noise.
@@ -9,6 +9,8 @@ Both experiments draw data whose truth is known.
    independent of those others. ``gin_search`` runs causal-learn's search (``GIN_MI``),
    which returns the clusters of indicators that share a latent, in the latents' causal
    order.
+   ``pair_ranks`` finds the same clusters from the covariance alone: two indicators of
+   one latent have a rank-one cross-covariance with the rest (vanishing tetrads).
 2. ``multi_domain_chain`` draws X -> Y -> Z in several domains, in which only one
    mechanism (X's, unless told otherwise) shifts. ``cdnod_edges`` runs causal-learn's
    CD-NOD with the domain index as an extra variable; ``pc_edges`` runs PC on one
@@ -40,6 +42,7 @@ from mlxday2.checks import (
     check_array,
     check_bool,
     check_choice,
+    check_instance,
     check_int,
     check_real,
     check_seed,
@@ -184,6 +187,36 @@ def gin_hit_counts(noise: str, seeds, n: int = 300) -> dict[str, int]:
         ]
         counts[truth] = sum(gin_search(d.observed) == list(d.clusters) for d in data)
     return counts
+
+
+def cross_rank_ratio(cov: np.ndarray, pair: tuple[int, int]) -> float:
+    """Return s2 / s1, the singular values of Cov(pair, all other columns).
+
+    For two pure indicators of one latent the two rows are proportional (rank one, the
+    ratio near 0); for indicators of two different latents the rank is two.
+    """
+    rest = [j for j in range(len(cov)) if j not in pair]
+    s = np.linalg.svd(cov[np.ix_(list(pair), rest)], compute_uv=False)
+    return float(s[1] / s[0])
+
+
+def pair_ranks(data: MeasurementData) -> pd.DataFrame:
+    """Return ``cross_rank_ratio`` for every pair of indicators, and whether they share
+    a latent in the truth (columns ``pair``, ``same_latent``, ``ratio``)."""
+    check_instance("data", data, MeasurementData, fix="use measurement_model(...)")
+    names = list(data.observed.columns)
+    cov = np.cov(data.observed.to_numpy(float).T)
+    cluster = {x: k for k, c in enumerate(data.clusters) for x in c}
+    rows = [
+        {
+            "pair": f"{names[i]}, {names[j]}",
+            "same_latent": cluster[names[i]] == cluster[names[j]],
+            "ratio": cross_rank_ratio(cov, (i, j)),
+        }
+        for i in range(len(names))
+        for j in range(i + 1, len(names))
+    ]
+    return pd.DataFrame(rows)
 
 
 def multi_domain_chain(

@@ -20,6 +20,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import FastICA
 from torch import nn
 
+from mlxday2.causal_representation._causallearn import single_blas_thread
 from mlxday2.checks import check_int, check_seed
 
 
@@ -117,30 +118,50 @@ def tcl_step(features, classifier, optimiser, x, segment) -> float:
     return loss.item()
 
 
-def tcl_features(
-    data: SegmentedMixture, steps: int = 1500, batch: int = 256, seed: int = 0
-) -> np.ndarray:
-    """Return the ``(n, k)`` features |h(x)| that TCL learns to tell the segments apart.
+def autoencoder_step(encoder, decoder, optimiser, x) -> float:
+    """One step of the autoencoder: the squared error of reconstructing x."""
+    loss = ((decoder(encoder(x)) - x) ** 2).mean()
+    optimiser.zero_grad()
+    loss.backward()
+    optimiser.step()
+    return loss.item()
 
-    By Hyvarinen and Morioka's theorem they equal |s_i| (a component-wise transform of
-    the sources) up to a linear mixing, which FastICA on the features then removes.
+
+def _minibatches(n: int, steps: int, batch: int):
+    """Yield ``steps`` index tensors of ``batch`` rows drawn with replacement."""
+    steps, batch = check_int("steps", steps, 1), check_int("batch", batch, 2)
+    for _ in range(steps):
+        yield torch.randint(0, n, (batch,))
+
+
+def _ica(z: np.ndarray, seed: int) -> np.ndarray:
+    ica = FastICA(z.shape[1], whiten="unit-variance", max_iter=1000, random_state=seed)
+    with single_blas_thread():
+        return ica.fit_transform(z)
+
+
+def tcl_features(
+    data: SegmentedMixture, steps: int = 3000, batch: int = 256, seed: int = 0
+) -> np.ndarray:
+    """Return the ``(n, k)`` unmixed TCL features: FastICA of |h(x)|.
+
+    h is trained to tell the segments apart (``tcl_step``). By Hyvarinen and Morioka's
+    theorem |h(x)| equals |s_i| (a component-wise transform of the sources) up to a
+    linear mixing, which FastICA then removes.
     """
-    steps = check_int("steps", steps, 1)
-    batch = check_int("batch", batch, 2)
+    seed = check_seed("seed", seed)
     x = torch.as_tensor(data.observed, dtype=torch.float32)
     y = torch.as_tensor(data.segment, dtype=torch.long)
     k, n_segments = x.shape[1], int(data.segment.max()) + 1
-    with _torch_rng(check_seed("seed", seed)):
-        features, classifier = mlp(k), nn.Linear(k, n_segments)
+    with _torch_rng(seed):
+        features, classifier = mlp(k, hidden=64), nn.Linear(k, n_segments)
         params = [*features.parameters(), *classifier.parameters()]
         optimiser = torch.optim.Adam(params, lr=1e-2)
-        for _ in range(steps):
-            rows = torch.randint(0, len(x), (batch,))
+        for rows in _minibatches(len(x), steps, batch):
             tcl_step(features, classifier, optimiser, x[rows], y[rows])
         with torch.no_grad():
             h = features(x).abs().numpy()
-    ica = FastICA(k, whiten="unit-variance", max_iter=1000, random_state=seed)
-    return ica.fit_transform(h)
+    return _ica(h, seed)
 
 
 def autoencoder_features(
@@ -151,32 +172,20 @@ def autoencoder_features(
     The code is some invertible function of x, hence of s; nothing in i.i.d. data
     singles out the one that separates the sources.
     """
-    steps = check_int("steps", steps, 1)
-    batch = check_int("batch", batch, 2)
+    seed = check_seed("seed", seed)
     x = torch.as_tensor(data.observed, dtype=torch.float32)
     k = x.shape[1]
-    with _torch_rng(check_seed("seed", seed)):
+    with _torch_rng(seed):
         encoder, decoder = mlp(k), mlp(k)
         params = [*encoder.parameters(), *decoder.parameters()]
         optimiser = torch.optim.Adam(params, lr=1e-2)
-        for _ in range(steps):
-            xb = x[torch.randint(0, len(x), (batch,))]
-            loss = ((decoder(encoder(xb)) - xb) ** 2).mean()
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
+        for rows in _minibatches(len(x), steps, batch):
+            autoencoder_step(encoder, decoder, optimiser, x[rows])
         with torch.no_grad():
             code = encoder(x).numpy()
-    ica = FastICA(k, whiten="unit-variance", max_iter=1000, random_state=seed)
-    return ica.fit_transform(code)
+    return _ica(code, seed)
 
 
 def linear_ica(data: SegmentedMixture, seed: int = 0) -> np.ndarray:
     """Return FastICA of x itself: linear unmixing of a nonlinear mixture."""
-    ica = FastICA(
-        data.observed.shape[1],
-        whiten="unit-variance",
-        max_iter=1000,
-        random_state=check_seed("seed", seed),
-    )
-    return ica.fit_transform(data.observed)
+    return _ica(data.observed, check_seed("seed", seed))
