@@ -265,3 +265,9 @@ def test_cross_rank_ratio_is_zero_for_an_exact_rank_one_block():
     loadings = np.array([1.0, 2.0, 0.5, 1.5])
     cov = np.outer(loadings, loadings) + np.eye(4)
     assert crl.cross_rank_ratio(cov, (0, 1)) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_gaussian_gin_scores_about_one_hit_per_seed_over_both_truths():
+    counts = crl.gin_hit_counts("gaussian", range(12))
+    # measured 15 of 24; the expectation is at most 12, the coin sd about 2.4
+    assert abs(sum(counts.values()) - 12) <= 8

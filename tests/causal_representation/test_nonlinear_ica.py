@@ -31,7 +31,8 @@ def scores():
 def test_tcl_beats_the_unsupervised_unmixings_over_seeds(scores):
     tcl = np.array([r["tcl"] for r in scores])
     best_other = np.array([max(r["autoencoder"], r["linear"]) for r in scores])
-    # measured: TCL 0.87-0.94, the better baseline 0.84-0.87
+    # measured: TCL 0.90-0.98, the better baseline 0.84-0.87, margins 0.06-0.14
+    assert (tcl > best_other).all()
     assert (tcl - best_other).mean() > 0.03
     assert np.median(tcl) > 0.88
 
