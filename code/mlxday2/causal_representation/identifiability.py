@@ -250,7 +250,9 @@ def plot_source_match(
     """
     k = match.corr.shape[0]
     if axes is None:
-        _, axes = plt.subplots(1, 1 + k, figsize=(3.3 * (1 + k), 3.2))
+        _, axes = plt.subplots(
+            1, 1 + k, figsize=(3.4 * (1 + k), 3.2), layout="constrained"
+        )
     elif len(axes) != 1 + k:
         raise ValueError(f"axes must hold {1 + k} Axes (matrix, then one per source)")
     axes = np.asarray(axes)
