@@ -1,6 +1,6 @@
 """Hidden causes and their graph from indicators (GIN); edges oriented by change.
 
-Both experiments draw data whose truth is known.
+All experiments draw data whose truth is known.
 
 1. ``measurement_model`` draws latent causes in a chain L1 -> L2 -> ..., each measured
    by a few indicators with non-Gaussian (or, to see it fail, Gaussian) noise.
@@ -9,6 +9,8 @@ Both experiments draw data whose truth is known.
    independent of those others. ``gin_search`` runs causal-learn's search (``GIN_MI``),
    which returns the clusters of indicators that share a latent, in the latents' causal
    order.
+   ``pair_ranks`` finds the same clusters from the covariance alone: two indicators of
+   one latent have a rank-one cross-covariance with the rest (vanishing tetrads).
 2. ``multi_domain_chain`` draws X -> Y -> Z in several domains, in which only one
    mechanism (X's, unless told otherwise) shifts. ``cdnod_edges`` runs causal-learn's
    CD-NOD with the domain index as an extra variable; ``pc_edges`` runs PC on one
@@ -17,31 +19,34 @@ Both experiments draw data whose truth is known.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from functools import partial
 from unittest import mock
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
-from tqdm import TqdmWarning
 
+from mlxday2.causal_representation._causallearn import (
+    GIN_MI,
+    SkeletonDiscovery,
+    cdnod,
+    hsic_test_gamma,
+    pc,
+    single_blas_thread,
+)
 from mlxday2.causal_representation.identifiability import (
     _check_distribution,
     standard_draws,
 )
-from mlxday2.checks import check_array, check_bool, check_int, check_real, check_seed
-
-with warnings.catch_warnings():
-    # causal-learn imports tqdm.auto, which warns in a Jupyter kernel without
-    # ipywidgets; its progress bars are switched off in every call below.
-    warnings.filterwarnings("ignore", category=TqdmWarning)
-    from causallearn.search.ConstraintBased.CDNOD import cdnod
-    from causallearn.search.ConstraintBased.PC import pc
-    from causallearn.search.FCMBased.lingam.hsic import hsic_test_gamma
-    from causallearn.search.HiddenCausal.GIN.GIN import GIN_MI
-    from causallearn.utils.PCUtils import SkeletonDiscovery
+from mlxday2.checks import (
+    check_array,
+    check_bool,
+    check_choice,
+    check_instance,
+    check_int,
+    check_real,
+    check_seed,
+)
 
 
 @dataclass(frozen=True)
@@ -160,7 +165,7 @@ def gin_search(data: pd.DataFrame) -> list[tuple[str, ...]]:
     if len(data) < 10:
         raise ValueError(f"data must have at least 10 rows, got {len(data)}")
     x = check_array("data", data.to_numpy())
-    with threadpool_limits(limits=1, user_api="blas"):
+    with single_blas_thread():
         _, order = GIN_MI(x)
     names = list(data.columns)
     return [tuple(names[i] for i in sorted(cluster)) for cluster in order]
@@ -184,28 +189,61 @@ def gin_hit_counts(noise: str, seeds, n: int = 300) -> dict[str, int]:
     return counts
 
 
+def cross_rank_ratio(cov: np.ndarray, pair: tuple[int, int]) -> float:
+    """Return s2 / s1, the singular values of Cov(pair, all other columns).
+
+    For two pure indicators of one latent the two rows are proportional (rank one, the
+    ratio near 0); for indicators of two different latents the rank is two.
+    """
+    rest = [j for j in range(len(cov)) if j not in pair]
+    s = np.linalg.svd(cov[np.ix_(list(pair), rest)], compute_uv=False)
+    return float(s[1] / s[0])
+
+
+def pair_ranks(data: MeasurementData) -> pd.DataFrame:
+    """Return ``cross_rank_ratio`` for every pair of indicators, and whether they share
+    a latent in the truth (columns ``pair``, ``same_latent``, ``ratio``)."""
+    check_instance("data", data, MeasurementData, fix="use measurement_model(...)")
+    names = list(data.observed.columns)
+    cov = np.cov(data.observed.to_numpy(float).T)
+    cluster = {x: k for k, c in enumerate(data.clusters) for x in c}
+    rows = [
+        {
+            "pair": f"{names[i]}, {names[j]}",
+            "same_latent": cluster[names[i]] == cluster[names[j]],
+            "ratio": cross_rank_ratio(cov, (i, j)),
+        }
+        for i in range(len(names))
+        for j in range(i + 1, len(names))
+    ]
+    return pd.DataFrame(rows)
+
+
 def multi_domain_chain(
     n_per_domain: int = 200,
     n_domains: int = 3,
     shift: float = 1.0,
     shifted: str = "X",
+    pattern: str = "linear",
     seed: int = 0,
 ) -> pd.DataFrame:
     """Return X -> Y -> Z drawn in ``n_domains`` domains, with a ``domain`` column.
 
     X = N(0, 1), Y = 0.8 X + N(0, 1), Z = 0.8 Y + N(0, 1), and the mechanism of the
-    variable named ``shifted`` gains ``shift * domain``: only that mechanism changes
-    across domains. (The shift grows with the domain index so that CD-NOD's Fisher-z
-    tests see it; a kernel test would see any change, at more cost.)
+    variable named ``shifted`` gains ``shift * domain`` (``pattern="linear"``, a change
+    that grows with the domain index, which a linear test such as Fisher-z sees) or
+    ``shift * (domain % 2)`` (``"alternating"``: up, down, up, uncorrelated with the
+    index over three domains, so Fisher-z misses it).
     """
     n_per_domain = check_int("n_per_domain", n_per_domain, 10)
     n_domains = check_int("n_domains", n_domains, 1)
     shift = check_real("shift", shift)
-    if shifted not in ("X", "Y", "Z"):
-        raise ValueError(f"shifted must be 'X', 'Y' or 'Z', got {shifted!r}")
+    check_choice("shifted", shifted, ("X", "Y", "Z"))
+    check_choice("pattern", pattern, ("linear", "alternating"))
     rng = np.random.default_rng(check_seed("seed", seed))
     domain = np.repeat(np.arange(n_domains), n_per_domain)
-    change = {name: (shift * domain if name == shifted else 0.0) for name in "XYZ"}
+    level = domain if pattern == "linear" else domain % 2
+    change = {name: (shift * level if name == shifted else 0.0) for name in "XYZ"}
     x = change["X"] + rng.normal(size=domain.size)
     y = 0.8 * x + change["Y"] + rng.normal(size=domain.size)
     z = 0.8 * y + change["Z"] + rng.normal(size=domain.size)
@@ -227,20 +265,42 @@ def cdnod_edges(data: pd.DataFrame, alpha: float = 0.01) -> list[str]:
     """Return the edges CD-NOD finds, with the ``domain`` column as its change index.
 
     ``"A --> B"``: oriented; ``"A --- B"``: adjacent, direction unknown. Edges out of
-    ``domain`` say which mechanisms change across domains.
+    ``domain`` say which mechanisms change across domains. The tests are Fisher-z
+    (partial correlations), so CD-NOD sees only changes that move linearly with the
+    index.
     """
+    x, names, domain = _domains(data, alpha)
+    return _cdnod(x, domain, alpha, names)
+
+
+def cdnod_one_hot(data: pd.DataFrame, alpha: float = 0.01) -> dict[int, list[str]]:
+    """Return CD-NOD's edges for each domain d, with the 0/1 indicator of d as index.
+
+    A change confined to some domains moves each indicator's mean linearly, so
+    Fisher-z can see it through at least one indicator.
+    """
+    x, names, domain = _domains(data, alpha)
+    return {int(v): _cdnod(x, domain == v, alpha, names) for v in np.unique(domain)}
+
+
+def _domains(data: pd.DataFrame, alpha: float):
     x, names = _variables(data, require_domain=True)
-    alpha = check_real("alpha", alpha, low=0, high=1, low_open=True, high_open=True)
-    domain = data[["domain"]].to_numpy(float)
+    check_real("alpha", alpha, low=0, high=1, low_open=True, high_open=True)
+    domain = data["domain"].to_numpy(float)
     if len(np.unique(domain)) < 2:
         raise ValueError(
             "data['domain'] has one value; CD-NOD needs at least two domains"
         )
+    return x, names, domain
+
+
+def _cdnod(x: np.ndarray, c: np.ndarray, alpha: float, names: list[str]) -> list[str]:
     # cdnod does not pass show_progress on to its skeleton search, whose bar would print
     # to stderr for a search that takes milliseconds; switch that bar off for this call.
     quiet = partial(SkeletonDiscovery.tqdm, disable=True)
-    with mock.patch.object(SkeletonDiscovery, "tqdm", quiet):
-        graph = cdnod(x, domain, alpha, "fisherz", show_progress=False).G
+    with mock.patch.object(SkeletonDiscovery, "tqdm", quiet), single_blas_thread():
+        c = c.astype(float).reshape(-1, 1)
+        graph = cdnod(x, c, alpha, "fisherz", show_progress=False).G
     return _edges(graph, names + ["domain"])
 
 

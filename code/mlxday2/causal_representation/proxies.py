@@ -1,15 +1,15 @@
-"""A hidden confounder seen only through noisy proxies, adjusted for via a factor model.
+"""A confounder seen only through noisy proxies: plug-in adjustment and two proxies.
 
 ``hidden_confounder`` simulates a confounder U of treatment and outcome that the analyst
-sees only through proxies; ``adjusted_effect`` adjusts for a latent recovered by factor
-analysis; ``proxy_curve`` measures how the error falls as proxies are added and
-``theoretical_error`` gives its large-sample value; ``fci_hidden_demo`` lets FCI flag a
-hidden common cause.
+sees only through proxies. ``adjusted_effect`` adjusts for a latent recovered by factor
+analysis (the plug-in estimate), whose bias ``plugin_bias`` gives in large samples;
+``two_proxy_effect`` instruments one proxy with another (``iv_estimate``), which
+identifies the effect with two proxies; ``proxy_curve`` compares both as proxies are
+added. ``instrumented_confounder`` and ``fci_edges`` let FCI flag a hidden common cause.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, fields
 from typing import Sequence
 
@@ -17,9 +17,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from sklearn.decomposition import FactorAnalysis
-from threadpoolctl import threadpool_limits
-from tqdm import TqdmWarning
 
+from mlxday2.causal_representation._causallearn import fci, fisherz, single_blas_thread
 from mlxday2.causality.ols import ols
 from mlxday2.checks import (
     check_array,
@@ -115,33 +114,32 @@ def proxy_columns(df: pd.DataFrame) -> list[str]:
     return sorted(names, key=lambda c: int(c[len("proxy_") :]))
 
 
-def recover_latent(proxies: np.ndarray | pd.DataFrame, seed: int = 0) -> np.ndarray:
-    """Return the ``(n,)`` score of a one-factor model fitted to the proxies.
+def factor_score(x: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Return the ``(n,)`` score of a one-factor model fitted to the columns of ``x``.
 
-    The score estimates E[U | proxies] up to sign and scale; neither matters for
-    adjustment.
+    The score estimates E[U | proxies] up to sign and scale, neither of which matters
+    for adjustment. One column cannot carry a factor model; its standardised values are
+    the score.
     """
-    x = check_array("proxies", proxies)
-    if x.ndim != 2 or x.shape[1] < 1 or x.shape[0] < 3:
-        raise ValueError(
-            "proxies must be a 2-D array (rows: people, columns: proxies) with at "
-            f"least 3 rows and 1 column, got shape {x.shape}"
-        )
-    seed = check_seed("seed", seed)
-    constant = [j for j in range(x.shape[1]) if np.ptp(x[:, j]) == 0]
-    if constant:
-        raise ValueError(
-            f"proxies column(s) {constant} are constant and carry no information; "
-            "drop them"
-        )
-    if x.shape[1] == 1:  # one indicator: the score is the proxy (FA unidentified)
+    if x.shape[1] == 1:
         return (x[:, 0] - x[:, 0].mean()) / x[:, 0].std()
-    fa = FactorAnalysis(n_components=1, random_state=seed)
-    # Small matrices: a second BLAS thread gains nothing, and on a busy machine its
-    # busy-waiting made a proxy curve 40 times slower (35 s instead of 0.9 s, measured
-    # on two cores).
-    with threadpool_limits(limits=1, user_api="blas"):
-        return fa.fit_transform(x)[:, 0]
+    with single_blas_thread():
+        return FactorAnalysis(n_components=1, random_state=seed).fit_transform(x)[:, 0]
+
+
+def iv_estimate(
+    y: np.ndarray, regressors: np.ndarray, instruments: np.ndarray
+) -> np.ndarray:
+    """Return the just-identified instrumental-variable coefficients (intercept first).
+
+    Solves Z'(y - W b) = 0 with W = [1, regressors] and Z = [1, instruments], one
+    instrument per regressor: the residual is made uncorrelated with the instruments
+    rather than with the regressors.
+    """
+    ones = np.ones((len(y), 1))
+    w = np.column_stack([ones, regressors])
+    z = np.column_stack([ones, instruments])
+    return np.linalg.solve(z.T @ w, z.T @ y)
 
 
 @dataclass(frozen=True)
@@ -149,19 +147,12 @@ class Estimates:
     """Estimates of the effect of treatment on outcome in the hidden-confounder data."""
 
     naive: float  # slope of outcome on treatment alone
-    adjusted: float  # slope with the recovered latent as a second regressor
+    adjusted: float  # slope with the recovered latent as a second regressor (plug-in)
     oracle: float  # slope with the true hidden confounder (NaN if not in the data)
     latent_corr: float  # |corr(recovered latent, hidden)| (NaN if hidden is not in df)
 
 
-def adjusted_effect(
-    df: pd.DataFrame, n_proxies: int | None = None, seed: int = 0
-) -> Estimates:
-    """Return naive, latent-adjusted and oracle estimates of the treatment effect.
-
-    Uses the first ``n_proxies`` proxy columns (all when None) to recover the latent.
-    """
-    t, y = numeric_columns("df", df, ["treatment", "outcome"])
+def _proxy_matrix(df: pd.DataFrame, n_proxies: int | None) -> np.ndarray:
     cols = proxy_columns(df)
     if not cols:
         raise ValueError(
@@ -174,21 +165,54 @@ def adjusted_effect(
             f"n_proxies must be between 1 and {len(cols)} (the proxies in df), got "
             f"{n_proxies}"
         )
-    latent = recover_latent(df[cols[:k]], seed=seed)
-    naive = float(ols(y, t)[1])
-    adjusted = float(ols(y, t, latent)[1])
+    x = check_array("df[proxies]", df[cols[:k]].to_numpy())
+    constant = [cols[j] for j in range(k) if np.ptp(x[:, j]) == 0]
+    if constant or len(x) < 3:
+        raise ValueError(
+            f"df needs >= 3 rows and proxies that vary; got {len(x)} rows and constant "
+            f"columns {constant}; drop them"
+        )
+    return x
+
+
+def adjusted_effect(
+    df: pd.DataFrame, n_proxies: int | None = None, seed: int = 0
+) -> Estimates:
+    """Return naive, plug-in adjusted and oracle estimates of the treatment effect.
+
+    The plug-in estimate adds the factor score of the first ``n_proxies`` proxy columns
+    (all when None) to the regression of outcome on treatment.
+    """
+    t, y = numeric_columns("df", df, ["treatment", "outcome"])
+    latent = factor_score(_proxy_matrix(df, n_proxies), check_seed("seed", seed))
+    naive = ols(y, t)[1]
+    adjusted = ols(y, t, latent)[1]
     if "hidden" in df:
         (u,) = numeric_columns("df", df, ["hidden"])
-        oracle, corr = float(ols(y, t, u)[1]), float(abs(np.corrcoef(latent, u)[0, 1]))
+        oracle, corr = ols(y, t, u)[1], abs(np.corrcoef(latent, u)[0, 1])
     else:
         oracle = corr = float("nan")
-    return Estimates(naive, adjusted, oracle, corr)
+    return Estimates(float(naive), float(adjusted), float(oracle), float(corr))
 
 
-def theoretical_error(
+def two_proxy_effect(df: pd.DataFrame) -> float:
+    """Return the effect estimate that instruments ``proxy_1`` with ``proxy_2``.
+
+    Regress outcome on (treatment, proxy_1), with (treatment, proxy_2) as instruments.
+    Consistent when the model is linear and the two proxies are pure: children of U
+    only, with errors independent of each other and of T and Y, and proxy_2 loads on U.
+    """
+    t, y = numeric_columns("df", df, ["treatment", "outcome"])
+    x = _proxy_matrix(df, 2)
+    return float(
+        iv_estimate(y, np.column_stack([t, x[:, 0]]), np.column_stack([t, x[:, 1]]))[1]
+    )
+
+
+def plugin_bias(
     n_proxies: np.ndarray | Sequence[int], scm: HiddenSCM = HiddenSCM()
 ) -> np.ndarray:
-    """Return the large-sample bias of the latent-adjusted estimate for each k proxies.
+    """Return the large-sample bias of the plug-in estimate for each k proxies.
 
     With E[U | X] as the adjuster, the part of U it misses has variance
     v = 1 / (1 + k E[l^2] / s^2) (k proxies, loadings l uniform between the SCM's
@@ -209,23 +233,23 @@ def proxy_curve(
     n: int = 2000,
     scm: HiddenSCM = HiddenSCM(),
 ) -> pd.DataFrame:
-    """Return |adjusted estimate - true effect| for each number of proxies and seed.
+    """Return |estimate - true effect| for each number of proxies and seed.
 
-    Columns: ``n_proxies``, ``seed``, ``error``, ``naive_error``, ``latent_corr``. Each
-    seed draws one data set with ``max(n_proxies)`` proxies and uses its first k (nested
-    curves).
+    Columns: ``n_proxies``, ``seed``, ``error`` (plug-in), ``naive_error``,
+    ``two_proxy_error`` (proxies 1 and 2, the same in every row of a seed),
+    ``latent_corr``. Each seed draws one data set with ``max(n_proxies)`` (at least 2)
+    proxies and uses its first k (nested curves).
     """
     ks = sorted({check_int("n_proxies[i]", k, 1) for k in n_proxies})
     seeds = [check_seed("seeds[i]", s) for s in seeds]
-    if not ks:
-        raise ValueError("n_proxies must hold at least one number of proxies, got none")
-    if not seeds:
-        raise ValueError("seeds must hold at least one seed, got an empty sequence")
+    if not ks or not seeds:
+        raise ValueError(
+            f"n_proxies and seeds must each hold at least one value, got {ks}, {seeds}"
+        )
     rows = []
     for seed in seeds:  # about 0.2 s a seed: no progress bar
-        df = hidden_confounder(
-            n=n, n_proxies=ks[-1], seed=seed, scm=scm, keep_hidden=True
-        )
+        df = hidden_confounder(n, max(ks[-1], 2), seed, scm, keep_hidden=True)
+        two = abs(two_proxy_effect(df) - scm.effect)
         for k in ks:
             est = adjusted_effect(df, n_proxies=k, seed=seed)
             rows.append(
@@ -234,54 +258,52 @@ def proxy_curve(
                     "seed": seed,
                     "error": abs(est.adjusted - scm.effect),
                     "naive_error": abs(est.naive - scm.effect),
+                    "two_proxy_error": two,
                     "latent_corr": est.latent_corr,
                 }
             )
     return pd.DataFrame(rows)
 
 
-def fci_hidden_demo(n: int = 2000, seed: int = 0, alpha: float = 0.01) -> list[str]:
-    """Return the edges (``"T <-> Y"`` ...) FCI finds when T and Y share a hidden cause.
+def instrumented_confounder(n: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Return columns Z1, T, Y, Z2 of Z1 -> T <- U -> Y <- Z2, with U hidden.
 
-    Z1 -> T <- U -> Y <- Z2 with U hidden and no effect of T on Y; FCI (causal-learn,
-    Fisher-z tests at level ``alpha``) sees only Z1, T, Y, Z2. A bidirected edge ``T <->
-    Y`` says the T-Y association comes from a latent confounder, not from T causing Y or
-    back.
+    U, Z1, Z2 ~ N(0, 1); T = U + Z1 + N(0, 1); Y = U + Z2 + N(0, 1): T has no effect
+    on Y, and each has an observed cause of its own.
     """
-    # causal-learn imports tqdm.auto, which warns in a Jupyter kernel without
-    # ipywidgets; its progress bars are switched off below, so the warning says nothing
-    # about this run.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=TqdmWarning)
-        from causallearn.search.ConstraintBased.FCI import fci
-        from causallearn.utils.cit import fisherz
-
     n = check_int("n", n, 10)
     rng = np.random.default_rng(check_seed("seed", seed))
-    alpha = check_real("alpha", alpha, low=0, high=1, low_open=True, high_open=True)
     u, z1, z2 = rng.normal(size=(3, n))
     t = u + z1 + rng.normal(size=n)
     y = u + z2 + rng.normal(size=n)
-    names = ["Z1", "T", "Y", "Z2"]
-    _, edges = fci(
-        np.column_stack([z1, t, y, z2]),
-        fisherz,
-        alpha,
-        verbose=False,
-        show_progress=False,
-        node_names=names,
-    )
+    return pd.DataFrame({"Z1": z1, "T": t, "Y": y, "Z2": z2})
+
+
+def fci_edges(data: pd.DataFrame, alpha: float = 0.01) -> list[str]:
+    """Return the edges (``"T <-> Y"`` ...) FCI finds among the columns of ``data``.
+
+    causal-learn's FCI with Fisher-z tests at level ``alpha``. ``A <-> B``: a hidden
+    common cause and no direct effect; ``A o-> B``: the circle may be a tail or a head.
+    """
+    check_frame("data", data)
+    x = check_array("data", data.to_numpy())
+    alpha = check_real("alpha", alpha, low=0, high=1, low_open=True, high_open=True)
+    names = [str(c) for c in data.columns]
+    with single_blas_thread():
+        _, edges = fci(
+            x, fisherz, alpha, verbose=False, show_progress=False, node_names=names
+        )
     return [str(e) for e in edges]
 
 
 def plot_proxy_curve(
     curve: pd.DataFrame, theory: pd.DataFrame | None = None, ax: plt.Axes | None = None
-) -> plt.Figure:
-    """Plot mean |error| against the number of proxies, with naive error and theory."""
+) -> plt.Axes:
+    """Plot mean |error| against the number of proxies: plug-in, naive, two-proxy IV."""
     check_frame("curve", curve, ["n_proxies", "seed", "error", "naive_error"])
     if theory is not None:
         check_frame("theory", theory, ["n_proxies", "error"])
-    fig, ax = new_axes(ax)
+    _, ax = new_axes(ax)
     for _, sub in curve.groupby("seed"):
         ax.plot(sub["n_proxies"], sub["error"], color=PALETTE[0], alpha=0.2, lw=1)
     mean = curve.groupby("n_proxies")[["error", "naive_error"]].mean()
@@ -291,7 +313,7 @@ def plot_proxy_curve(
         "o-",
         color=PALETTE[0],
         lw=2,
-        label="adjusted for recovered latent (mean)",
+        label="plug-in: factor score as regressor (mean)",
     )
     ax.axhline(
         mean["naive_error"].mean(),
@@ -299,13 +321,23 @@ def plot_proxy_curve(
         ls="--",
         label="naive (no adjustment)",
     )
+    if "two_proxy_error" in curve:
+        two = curve.groupby("seed")["two_proxy_error"].first()
+        ax.plot(
+            [2],
+            [two.mean()],
+            "s",
+            ms=9,
+            color=PALETTE[2],
+            label="two proxies, one instruments the other (mean)",
+        )
     if theory is not None:
         ax.plot(
             theory["n_proxies"],
             theory["error"],
             color="k",
             ls=":",
-            label="large-sample theory",
+            label="plug-in bias, large-sample theory",
         )
     ax.set(
         xlabel="number of proxies",
@@ -314,4 +346,4 @@ def plot_proxy_curve(
     )
     ax.set_xticks(mean.index)
     ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.72))
-    return fig
+    return ax
