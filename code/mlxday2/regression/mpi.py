@@ -43,7 +43,9 @@ NATIONAL_COLUMNS: dict[str, str] = {
     "Multidimensional Poverty Index": "mpi",
     "Headcount ratio: Population in multidimensional poverty": "headcount_pct",
     "Intensity of deprivation among the poor": "intensity_pct",
-    "Vulnerable to poverty (who experience 20-33.32% intensity of deprivations)": "vulnerable_pct",
+    (
+        "Vulnerable to poverty (who experience 20-33.32% intensity of deprivations)"
+    ): "vulnerable_pct",
     "In severe poverty (severity 50% or higher)": "severe_pct",
     "National poverty line 2011-2021": "poverty_national_pct",
     "PPP $2.15 a day 2011-2021": "poverty_215_pct",

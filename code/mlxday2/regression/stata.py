@@ -1,60 +1,69 @@
-"""Stata's view of a regression: its ``regress`` output, and its commands beside Python.
+"""Stata's view of a regression: ``regress`` and ``estat vif`` in Stata's layout,
+and the day's Stata commands beside Python.
 
 ``stata_header`` and ``stata_coefficients`` return the numbers Stata's ``regress``
-prints, as plain data; ``stata_output`` lays them out as Stata 16 does (``Coef.``,
-``Std. Err.``; Stata 17 renamed these ``Coefficient``, ``Std. err.``). Numbers use
-Stata's general format (``%9.0g``: as many digits as fit in 8 characters, no leading
-zero), as closely as Python's ``g`` format allows. ``estat vif`` is
-``mlxday2.regression.estat_vif``.
-
-``STATA_TO_PYTHON`` lists the day's Stata workflow, one command per row, with the Python
-line the regression chapter runs for it. The rows are plain data: the chapter runs each
-Python line in its own cell, and a test checks that every line appears verbatim in a
-chapter code cell, so the table cannot drift from the code. (An earlier design ran the
-strings again with ``exec``; running them where the reader sees them is plainer and
-checks the same thing.)
+prints, as plain data; ``stata_output`` lays them out as Stata 17 and later print them
+(``version=16`` gives Stata 16's column titles), and ``vif_output`` does the same for
+``estat vif``. The tests compare both with logs that Stata printed. ``STATA_TO_PYTHON``
+lists the day's Stata workflow, one command per row, with the Python line the chapter
+runs for it; a test checks that every line appears verbatim in a chapter code cell.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-from mlxday2.regression.model import check_results, short_names
+from mlxday2.checks import check_int
+from mlxday2.regression.model import check_results, short_names, term_order
+from mlxday2.regression.vif import estat_vif
 
 # --------------------------------------------------------------------------------------
-# regress, as Stata prints it
+# Numbers and names as Stata shows them
 # --------------------------------------------------------------------------------------
+
+
+def _fixed(x: float, digits: int) -> str:
+    """Return |x| rounded to ``digits`` significant digits, in positional notation."""
+    text = format(Decimal(f"{abs(x):.{digits - 1}e}"), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text[1:] if text.startswith("0.") else text
 
 
 def stata_number(x: float, width: int = 9) -> str:
-    """Return ``x`` as Stata's ``%{width}.0g`` shows it (most digits in width - 1).
+    """Return ``x`` as Stata's general format ``%{width}.0g`` shows it.
 
-    Trailing zeros and the leading zero of ``0.5`` are dropped (``.5``); numbers too
-    large or too small for fixed notation use ``1.84e+08``; a missing value is ``.``.
+    The digits of |x| fill ``width - 1`` characters (the sign comes on top), with no
+    leading zero (``.5``) and no trailing zeros. Fixed notation is used while it shows
+    at least 3 significant digits, as many as the exponent form ``1.23e-07`` shows in 8
+    characters: ``-.0000544`` stays fixed, ``1.23e-07`` and ``1.84e+08`` do not. A
+    missing value is ``.``.
     """
     if not math.isfinite(x):
         return "."
     if x == 0:
         return "0"
     sign = "-" if x < 0 else ""
-    for digits in range(width - 1, 0, -1):
-        text = f"{abs(x):.{digits}g}"
-        if "e" in text:
-            continue
-        if text.startswith("0."):
-            text = text[1:]
+    for digits in range(width - 1, 2, -1):
+        text = _fixed(x, digits)
         if len(text) <= width - 1:
             return sign + text
-    return f"{x:.2e}"
+    return f"{x:.{max(width - 7, 0)}e}"
 
 
 def _abbrev(name: str, width: int = 12) -> str:
     """Return ``name`` as Stata abbreviates it: first width-2 characters, ~, last."""
     return name if len(name) <= width else f"{name[: width - 2]}~{name[-1]}"
+
+
+# --------------------------------------------------------------------------------------
+# regress
+# --------------------------------------------------------------------------------------
 
 
 def stata_header(results) -> dict[str, float]:
@@ -80,119 +89,153 @@ def stata_header(results) -> dict[str, float]:
     }
 
 
-#: Column names of Stata's coefficient table (Stata 16).
-STATA_COLUMNS = ["Coef.", "Std. Err.", "t", "P>|t|", "[95% Conf.", "Interval]"]
+#: Column names of Stata's coefficient table (Stata 17 and later).
+STATA_COLUMNS = ["Coefficient", "Std. err.", "t", "P>|t|", "[95% conf.", "interval]"]
+_TITLES = {
+    17: " Coefficient  Std. err.      t    P>|t|     [95% conf. interval]",
+    16: "      Coef.   Std. Err.      t    P>|t|     [95% Conf. Interval]",
+}
 
 
-def stata_coefficients(results) -> pd.DataFrame:
-    """Return Stata's coefficient table: Coef., Std. Err., t, P>|t|, 95% interval.
+def _check_names(names) -> dict[str, str]:
+    if names is None:
+        return {}
+    if not isinstance(names, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in names.items()
+    ):
+        raise TypeError(
+            f"names must be a dict of Python name -> Stata name (str), got {names!r}; "
+            "e.g. {'region': 'region_id'}"
+        )
+    return names
 
-    Rows are the terms with short names (``region[South Asia]``) and the constant last,
-    named ``_cons`` as in Stata. t and the interval use the t distribution with n - k
+
+def stata_coefficients(results, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Return Stata's coefficient table, rows in the formula's order, ``_cons`` last.
+
+    Rows are named like ``poverty_215_pct`` and ``region[South Asia]``; ``names`` maps a
+    Python variable to the name the Stata command uses (``{"region": "region_id"}``).
+    Columns are ``STATA_COLUMNS``; t and the interval use the t distribution with n - k
     df.
     """
     check_results(results)
+    rename = _check_names(names)
     ci = results.conf_int(0.05)
+    columns = [results.params, results.bse, results.tvalues, results.pvalues]
     table = pd.DataFrame(
-        np.column_stack(
-            [
-                results.params,
-                results.bse,
-                results.tvalues,
-                results.pvalues,
-                ci[0],
-                ci[1],
-            ]
-        ),
+        np.column_stack([*columns, ci[0], ci[1]]),
         index=short_names(list(results.params.index)),
         columns=STATA_COLUMNS,
-    )
-    table = table.rename(index={"Intercept": "_cons", "const": "_cons"})
-    order = [t for t in table.index if t != "_cons"]
-    order += [t for t in table.index if t == "_cons"]
-    return table.loc[order]
+    ).iloc[term_order(results)]
+    index = []
+    for term in table.index:
+        variable, _, level = term.partition("[")
+        index.append(rename.get(variable, variable) + (f"[{level}" if level else ""))
+    table.index = ["_cons" if t in ("Intercept", "const") else t for t in index]
+    return table
 
 
-_COLUMN_TITLES = "      Coef.   Std. Err.      t    P>|t|     [95% Conf. Interval]"
+BLANK = f"{'':>12} |"
 
 
-def _coefficient_rows(table: pd.DataFrame) -> list[str]:
+def _block_rows(labels: list[str], cells: list[str]) -> list[str]:
+    """Return Stata's rows of a table: a factor's levels under its name, set apart."""
     rows, factor = [], None
-    for term, row in table.iterrows():
-        name = term
-        if "[" in term and term.endswith("]"):
-            variable, level = term[:-1].split("[", 1)
-            if variable != factor:  # a factor: a blank line, its name, then levels
-                rows += [f"{'':>12} |", f"{_abbrev(variable):>12} |"]
-                factor = variable
-            name = level
-        else:
+    for label, cell in zip(labels, cells):
+        variable, bracket, level = label.partition("[")
+        if bracket and variable != factor:
+            if rows and rows[-1] != BLANK:
+                rows.append(BLANK)
+            rows.append(f"{_abbrev(variable):>12} |")
+            factor = variable
+        elif not bracket and factor is not None:
+            rows.append(BLANK)
             factor = None
-        rows.append(
-            f"{_abbrev(name):>12} |{stata_number(row['Coef.']):>11}"
-            f"{stata_number(row['Std. Err.']):>11}{row['t']:>9.2f}{row['P>|t|']:>8.3f}"
-            f"{stata_number(row['[95% Conf.']):>13}{stata_number(row['Interval]']):>12}"
+        name = (
+            f"{_abbrev(level[:-1], 11):>11}  |"
+            if bracket
+            else f"{_abbrev(label):>12} |"
         )
+        rows.append(name + cell)
     return rows
 
 
-def stata_output(results) -> str:
-    """Return the text Stata's ``regress`` prints for a ``fit_ols`` result.
+def _coefficient_cells(table: pd.DataFrame) -> list[str]:
+    return [
+        f"{stata_number(c):>11}{stata_number(se):>11}{t:>9.2f}{p:>8.3f}"
+        f"{stata_number(low):>13}{stata_number(high):>12}"
+        for c, se, t, p, low, high in table.to_numpy()
+    ]
 
-    A classical fit gets the ANOVA block (Source, SS, df, MS) beside Number of obs, F,
-    Prob > F, R-squared, Adj R-squared and Root MSE; a robust fit gets Stata's "Linear
-    regression" header (no ANOVA, no Adj R-squared) and "Robust" above Std. Err.
-    """
-    h = stata_header(results)
-    table = stata_coefficients(results)
-    robust = results.cov_type != "nonrobust"
-    f_label = f"F({h['df_model']}, {h['df_resid']})"
+
+def _robust_header(h: dict) -> list[str]:
+    """Stata's header of ``regress ..., robust``: no ANOVA table, no Adj R-squared."""
     stats = [
-        ("Number of obs", f"{h['Number of obs']}"),
-        (f_label, f"{h['F']:.2f}"),
+        ("Number of obs", f"{h['Number of obs']:,}"),
+        (f"F({h['df_model']}, {h['df_resid']})", f"{h['F']:.2f}"),
         ("Prob > F", f"{h['Prob > F']:.4f}"),
         ("R-squared", f"{h['R-squared']:.4f}"),
+        ("Root MSE", _root_mse(h["Root MSE"])),
     ]
-    if robust:
-        stats.append(("Root MSE", _root_mse(h["Root MSE"])))
-        lines = [
-            f"{'Linear regression' if i == 0 else '':<48}{label:<18}={value:>11}"
-            for i, (label, value) in enumerate(stats)
-        ]
-        lines.append("")
-    else:
-        stats += [
-            ("Adj R-squared", f"{h['Adj R-squared']:.4f}"),
-            ("Root MSE", _root_mse(h["Root MSE"])),
-        ]
-        total = h["SS model"] + h["SS residual"]
-        n_total = h["df_model"] + h["df_resid"]
-        rule = "-------------+----------------------------------"
-        left = [
-            "      Source |       SS           df       MS   ",
-            rule,
-            _anova_row("Model", h["SS model"], h["df_model"]),
-            _anova_row("Residual", h["SS residual"], h["df_resid"]),
-            rule,
-            _anova_row("Total", total, n_total),
-        ]
-        lines = [
-            f"{text:<51}{label:<16}={value:>10}"
-            for text, (label, value) in zip(left, stats)
-        ]
-        lines.append("")
-    outcome = _abbrev(results.model.endog_names)
-    lines += ["-" * 78]
+    return [
+        f"{'Linear regression' if i == 0 else '':<48}{label:<18}={value:>11}"
+        for i, (label, value) in enumerate(stats)
+    ]
+
+
+def _anova_header(h: dict) -> list[str]:
+    """Stata's header of ``regress``: the ANOVA table beside the fit statistics."""
+    stats = [
+        ("Number of obs", f"{h['Number of obs']:,}"),
+        (f"F({h['df_model']}, {h['df_resid']})", f"{h['F']:.2f}"),
+        ("Prob > F", f"{h['Prob > F']:.4f}"),
+        ("R-squared", f"{h['R-squared']:.4f}"),
+        ("Adj R-squared", f"{h['Adj R-squared']:.4f}"),
+        ("Root MSE", _root_mse(h["Root MSE"])),
+    ]
+    rule = "-------------+----------------------------------"
+    total = h["SS model"] + h["SS residual"]
+    left = [
+        "      Source |       SS           df       MS",
+        rule,
+        _anova_row("Model", h["SS model"], h["df_model"]),
+        _anova_row("Residual", h["SS residual"], h["df_resid"]),
+        rule,
+        _anova_row("Total", total, h["df_model"] + h["df_resid"]),
+    ]
+    return [
+        f"{text:<51}{label:<16}={value:>10}"
+        for text, (label, value) in zip(left, stats)
+    ]
+
+
+def stata_output(
+    results, names: dict[str, str] | None = None, version: int = 17
+) -> str:
+    """Return ``results`` in the layout of Stata's ``regress`` (Stata ``version``).
+
+    A classical fit gets the ANOVA block beside Number of obs, F, Prob > F, R-squared,
+    Adj R-squared and Root MSE; a robust fit gets "Linear regression" and "Robust" above
+    the standard errors. Terms come in the formula's order, a factor's levels under its
+    name (``names`` renames a variable as the Stata command has it), ``_cons`` last.
+    """
+    check_results(results)
+    if check_int("version", version, 16, 17, fix="pass 16 or 17") not in _TITLES:
+        raise ValueError(f"version must be 16 or 17, got {version!r}")
+    h = stata_header(results)
+    table = stata_coefficients(results, names)
+    robust = results.cov_type != "nonrobust"
+    lines = [*(_robust_header(h) if robust else _anova_header(h)), "", "-" * 78]
     if robust:
         label = {"HC1": "Robust"}.get(results.cov_type, f"Robust {results.cov_type}")
-        lines.append(f"{'':>12} |{label:>21}"[:78])
-    lines += [
-        f"{outcome:>12} |{_COLUMN_TITLES}",
-        "-" * 13 + "+" + "-" * 64,
-        *_coefficient_rows(table),
-        "-" * 78,
-    ]
-    return "\n".join(lines)
+        lines.append(f"{'':>12} |{label:>21}")
+    titles = _TITLES[version]
+    if robust:  # Stata 17 writes "std. err." under "Robust"; Stata 16 kept capitals
+        titles = titles.replace("Std. err.", "std. err.")
+    lines.append(f"{_abbrev(results.model.endog_names):>12} |{titles}")
+    lines += ["-" * 13 + "+" + "-" * 64]
+    lines += _block_rows(list(table.index), _coefficient_cells(table))
+    return "\n".join([*lines, "-" * 78])
 
 
 def _root_mse(x: float) -> str:
@@ -203,7 +246,40 @@ def _root_mse(x: float) -> str:
 
 def _anova_row(source: str, ss: float, df: int) -> str:
     ms = stata_number(ss / df, 11) if df > 0 else "."
-    return f"{source:>12} |{stata_number(ss, 11):>12}{df:>10}{ms:>12}"
+    return f"{source:>12} |{stata_number(ss, 11):>12}{df:>10,}{ms:>12}"
+
+
+# --------------------------------------------------------------------------------------
+# estat vif
+# --------------------------------------------------------------------------------------
+
+
+def vif_output(results, names: dict[str, str] | None = None) -> str:
+    """Return ``estat_vif(results)`` in the layout of Stata's ``estat vif``.
+
+    VIF with 2 decimals, 1/VIF with 6, ``Mean VIF`` under a rule; a factor's levels
+    under its name (``names`` renames a variable as the Stata command has it).
+    """
+    check_results(results)
+    rename = _check_names(names)
+    table = estat_vif(results)
+    body = table.drop(index="Mean VIF")
+    labels = []
+    for term in body.index:
+        variable, bracket, level = term.partition("[")
+        labels.append(rename.get(variable, variable) + bracket + level)
+    cells = [f"{v:>10.2f}{inv:>12.6f}" for v, inv in body.to_numpy()]
+    rule = "-------------+----------------------"
+    mean = table.loc["Mean VIF", "VIF"]
+    return "\n".join(
+        [
+            "    Variable |       VIF       1/VIF  ",
+            rule,
+            *_block_rows(labels, cells),
+            rule,
+            f"{'Mean VIF':>12} |{mean:>10.2f}",
+        ]
+    )
 
 
 # --------------------------------------------------------------------------------------
