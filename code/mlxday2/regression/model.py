@@ -17,7 +17,7 @@ import patsy
 import statsmodels.formula.api as smf
 from statsmodels.regression.linear_model import RegressionResultsWrapper
 from statsmodels.stats.diagnostic import het_breuschpagan
-from statsmodels.tools.sm_exceptions import SingularMatrixWarning
+from statsmodels.tools.sm_exceptions import MissingDataError, SingularMatrixWarning
 
 from mlxday2.checks import (
     check_bool,
@@ -77,6 +77,14 @@ def _design(data: pd.DataFrame, formula: str):
             f"formula {formula!r} cannot be used with data ({error}); data's columns "
             f"are {list(data.columns)}"
         ) from None
+    except MissingDataError:  # statsmodels' word for an infinite value
+        numeric = data.select_dtypes("number")
+        infinite = list(numeric.columns[np.isinf(numeric).any()])
+        raise ValueError(
+            f"data must hold finite values in the model's variables, got infinite "
+            f"values in {infinite or 'a transformed variable'}; drop or replace them "
+            "(e.g. data.replace([np.inf, -np.inf], np.nan))"
+        ) from None
 
 
 def fit_ols(data: pd.DataFrame, formula: str = FORMULA, cov_type: str = "nonrobust"):
@@ -101,14 +109,6 @@ def fit_ols(data: pd.DataFrame, formula: str = FORMULA, cov_type: str = "nonrobu
         raise ValueError(
             f"data has {n} complete rows for {k} coefficients; a regression needs more "
             "rows than coefficients (drop regressors or fill missing values)"
-        )
-    columns = [model.endog_names, *model.exog_names]
-    values = np.column_stack([model.endog, model.exog])
-    bad = [c for c, ok in zip(columns, np.isfinite(values).all(axis=0)) if not ok]
-    if bad:
-        raise ValueError(
-            f"data must hold finite values in the model's variables, got infinite "
-            f"values in {bad}; drop or replace them (e.g. data.replace(np.inf, np.nan))"
         )
     return _fit(model, formula, cov_type)
 

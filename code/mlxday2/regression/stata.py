@@ -38,22 +38,24 @@ def _fixed(x: float, digits: int) -> str:
 def stata_number(x: float, width: int = 9) -> str:
     """Return ``x`` as Stata's general format ``%{width}.0g`` shows it.
 
-    The digits of |x| fill ``width - 1`` characters (the sign comes on top), with no
-    leading zero (``.5``) and no trailing zeros. Fixed notation is used while it shows
-    at least 3 significant digits, as many as the exponent form ``1.23e-07`` shows in 8
-    characters: ``-.0000544`` stays fixed, ``1.23e-07`` and ``1.84e+08`` do not. A
+    Fixed notation with at most ``width - 2`` significant digits, in at most
+    ``width - 1`` characters (the sign comes on top), no leading zero (``.5``) and no
+    trailing zeros; the integer digits must all be significant, and the fixed form must
+    keep as many significant digits as the exponent form ``1.23e-07`` would (``width -
+    6``). Otherwise the exponent form: ``-.0000544`` and ``975815048`` (at width 11)
+    stay fixed, ``1.23e-07``, ``1.84e+08`` and ``1.0969e+09`` (at width 11) do not. A
     missing value is ``.``.
     """
     if not math.isfinite(x):
         return "."
     if x == 0:
         return "0"
-    sign = "-" if x < 0 else ""
-    for digits in range(width - 1, 2, -1):
+    for digits in range(width - 2, width - 7, -1):
         text = _fixed(x, digits)
-        if len(text) <= width - 1:
-            return sign + text
-    return f"{x:.{max(width - 7, 0)}e}"
+        whole = len(text.split(".")[0])
+        if len(text) <= width - 1 and whole <= width - 2:
+            return ("-" if x < 0 else "") + text
+    return f"{x:.{width - 7}e}"
 
 
 def _abbrev(name: str, width: int = 12) -> str:
