@@ -108,8 +108,21 @@ def test_vif_output_is_estat_vifs_layout(longley, mpi_fit):
         "poverty_na~t",
         "",
     ]
-    assert lines[5] == "   region_id |" and lines[6].startswith("Arab States  |")
-    assert re.fullmatch(r"Arab States  \| +\d\.\d\d +0\.\d{6}", lines[6])
+    # estat vif shows encode's codes (1 = Arab States ... 6 = Sub-Saharan Africa, the
+    # base), where regress shows the labels
+    assert lines[5] == "   region_id |" and lines[6].startswith("          1  |")
+    assert [line[:14] for line in lines[6:11]] == [f"{c:>11}  |" for c in range(1, 6)]
+    assert re.fullmatch(r" +1  \| +\d\.\d\d +0\.\d{6}", lines[6])
+
+
+def test_a_factor_with_one_numbered_level_is_one_row_as_in_stata():
+    # Stata logs print a 0/1 factor without value labels as "1.post", in one row
+    df = pd.DataFrame({"y": [1.0, 3, 2, 5, 4, 7, 6, 9], "post": [0, 1] * 4})
+    df["x"] = np.arange(8.0) ** 1.5
+    lines = stata.stata_output(reg.fit_ols(df, "y ~ C(post) + x")).splitlines()
+    rule = lines.index("-" * 13 + "+" + "-" * 64)
+    assert lines[rule + 1].startswith("      1.post |")
+    assert lines[rule + 2].startswith("           x |")
 
 
 @pytest.fixture(scope="module")

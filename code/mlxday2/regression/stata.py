@@ -140,10 +140,26 @@ def stata_coefficients(results, names: dict[str, str] | None = None) -> pd.DataF
 BLANK = f"{'':>12} |"
 
 
+def _inline(labels: list[str]) -> list[str]:
+    """Return labels with a factor of one numbered level written ``1.post``, as Stata.
+
+    A factor shown with a single level whose label is a number (no value label) is one
+    row, ``level.variable``; a labelled level still gets the factor's block.
+    """
+    variables = [label.partition("[")[0] for label in labels if label.endswith("]")]
+    out = []
+    for label in labels:
+        variable, bracket, level = label.partition("[")
+        numbered = level[:-1].replace(".", "", 1).isdigit()
+        single = bracket and variables.count(variable) == 1 and numbered
+        out.append(f"{level[:-1]}.{variable}" if single else label)
+    return out
+
+
 def _block_rows(labels: list[str], cells: list[str]) -> list[str]:
     """Return Stata's rows of a table: a factor's levels under its name, set apart."""
     rows, factor = [], None
-    for label, cell in zip(labels, cells):
+    for label, cell in zip(_inline(labels), cells):
         variable, bracket, level = label.partition("[")
         if bracket and variable != factor:
             if rows and rows[-1] != BLANK:
@@ -153,12 +169,8 @@ def _block_rows(labels: list[str], cells: list[str]) -> list[str]:
         elif not bracket and factor is not None:
             rows.append(BLANK)
             factor = None
-        name = (
-            f"{_abbrev(level[:-1], 11):>11}  |"
-            if bracket
-            else f"{_abbrev(label):>12} |"
-        )
-        rows.append(name + cell)
+        level_name = f"{_abbrev(level[:-1], 11):>11}  |"
+        rows.append((level_name if bracket else f"{_abbrev(label):>12} |") + cell)
     return rows
 
 
@@ -260,15 +272,21 @@ def vif_output(results, names: dict[str, str] | None = None) -> str:
     """Return ``estat_vif(results)`` in the layout of Stata's ``estat vif``.
 
     VIF with 2 decimals, 1/VIF with 6, ``Mean VIF`` under a rule; a factor's levels
-    under its name (``names`` renames a variable as the Stata command has it).
+    under its name, by the codes ``encode`` gives them (1, 2, ... in alphabetical
+    order), as ``estat vif`` shows codes where ``regress`` shows value labels. ``names``
+    renames a variable as the Stata command has it.
     """
     check_results(results)
     rename = _check_names(names)
     table = estat_vif(results)
     body = table.drop(index="Mean VIF")
+    frame = results.model.data.frame
     labels = []
     for term in body.index:
         variable, bracket, level = term.partition("[")
+        if bracket and variable in frame:  # estat vif shows encode's codes, not labels
+            codes = sorted(map(str, frame[variable].dropna().unique()))
+            level = f"{codes.index(level[:-1]) + 1}]"
         labels.append(rename.get(variable, variable) + bracket + level)
     cells = [f"{v:>10.2f}{inv:>12.6f}" for v, inv in body.to_numpy()]
     rule = "-------------+----------------------"
