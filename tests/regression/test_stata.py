@@ -157,6 +157,7 @@ STATA_COMMANDS = {
     "regress",
     "estat",
     "predict",
+    "confirm",
 }
 
 
@@ -171,6 +172,8 @@ def test_workflow_covers_the_days_commands():
         "estat vif",
         "predict yhat",
         "misstable summarize",
+        "confirm numeric variable poverty_215_pct",
+        "estat hettest",
     ]:
         assert needed in commands
     assert any(c.endswith(" i.region_id") for c in commands)

@@ -22,6 +22,7 @@ from mlxday2.regression.model import (
     check_numbers_as_text,
     check_results,
     coef_table,
+    fit_mice,
     fit_ols,
     hettest,
     short_names,

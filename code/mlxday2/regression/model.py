@@ -14,7 +14,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import patsy
+import statsmodels.api as sm
 import statsmodels.formula.api as smf
+from statsmodels.imputation import mice
 from statsmodels.regression.linear_model import RegressionResultsWrapper
 from statsmodels.stats.diagnostic import het_breuschpagan
 from statsmodels.tools.sm_exceptions import MissingDataError, SingularMatrixWarning
@@ -24,8 +26,11 @@ from mlxday2.checks import (
     check_choice,
     check_frame,
     check_instance,
+    check_int,
     check_real,
+    check_seed,
 )
+from mlxday2.regression.mpi import make_dummies
 
 #: The chapter's model: multidimensional headcount on monetary poverty and region.
 REFERENCE_REGION = "Sub-Saharan Africa"
@@ -208,3 +213,33 @@ def hettest(results, rhs: bool = False, studentized: bool = False) -> dict[str, 
         exog = np.column_stack([np.ones(len(exog)), results.fittedvalues])
     chi2, p, _, _ = het_breuschpagan(results.resid, exog, robust=studentized)
     return {"chi2": chi2, "df": exog.shape[1] - 1, "p": p}
+
+
+#: The variables of the chapter's model, which ``fit_mice`` imputes from each other.
+MODEL_COLUMNS = ["headcount_pct", "poverty_215_pct", "poverty_national_pct", "region"]
+
+
+def fit_mice(data: pd.DataFrame, seed: int, imputations: int = 20) -> pd.DataFrame:
+    """Return the chapter's model fitted by multiple imputation: estimate and std. err.
+
+    statsmodels' MICE fills each gap from all the model's other variables, the outcome
+    included, ``imputations`` times (each after 10 burn-in cycles), fits OLS to each
+    completed table and pools the fits by Rubin's rules, so the standard errors carry
+    the uncertainty of the filling. Valid if the data are missing at random given
+    these variables.
+    """
+    check_frame("data", data, MODEL_COLUMNS)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    imputations = check_int("imputations", imputations, 2)
+    return _mice(data, rng, imputations)
+
+
+def _mice(data: pd.DataFrame, rng, imputations: int) -> pd.DataFrame:
+    dummies = make_dummies(data["region"], REFERENCE_REGION, prefix="region")
+    names = {c: f"r{i}" for i, c in enumerate(dummies.columns)}  # formula-safe names
+    table = pd.concat([data[MODEL_COLUMNS[:3]], dummies.rename(columns=names)], axis=1)
+    formula = f"{MODEL_COLUMNS[0]} ~ " + " + ".join(table.columns[1:])
+    model = mice.MICE(formula, sm.OLS, mice.MICEData(table, rng=rng))
+    pooled = model.fit(n_burnin=10, n_imputations=imputations)
+    index = ["Intercept", *MODEL_COLUMNS[1:3], *(f"region[{c[7:]}]" for c in names)]
+    return pd.DataFrame({"estimate": pooled.params, "std_err": pooled.bse}, index=index)

@@ -335,17 +335,33 @@ STATA_TO_PYTHON: tuple[StataStep, ...] = (
     StataStep(
         "destring poverty_215_pct, replace",
         'raw["poverty_215_pct"] = pd.to_numeric(raw["poverty_215_pct"])',
-        "text to numbers; fails loudly if any other text is left",
+        'text to numbers. If other text is left, Stata prints a note ("contains '
+        'nonnumeric characters; no replace"), keeps the variable a string and goes '
+        "on (return code 0); pandas raises an error",
     ),
     StataStep(
-        "summarize", "mpi.describe().T", "count, mean, sd, min, max per variable"
+        "confirm numeric variable poverty_215_pct",
+        'assert pd.api.types.is_numeric_dtype(raw["poverty_215_pct"])',
+        "stop here unless the conversion happened: Stata's way to fail loudly",
+    ),
+    StataStep(
+        "summarize",
+        "mpi.describe().T",
+        "is close to: count, mean, sd, min, max per variable (pandas adds the "
+        "quartiles, as summarize, detail does)",
     ),
     StataStep(
         "misstable summarize",
         "missingness(mpi)",
-        "missing values per variable, only variables that have some",
+        "is close to: missing values per variable that has some (Stata splits . from "
+        "the extended missing codes and gives no percentage)",
     ),
-    StataStep("tabulate region", 'mpi["region"].value_counts()', "frequency table"),
+    StataStep(
+        "tabulate region",
+        'mpi["region"].value_counts()',
+        "is close to: a frequency table (Stata sorts by value and adds Percent and "
+        "Cum.; pandas sorts by frequency)",
+    ),
     StataStep(
         "drop if missing(poverty_215_pct, poverty_national_pct)",
         'complete = mpi.dropna(subset=["poverty_215_pct", "poverty_national_pct"])',
@@ -375,6 +391,18 @@ STATA_TO_PYTHON: tuple[StataStep, ...] = (
         f"{_REGRESS} ib(last).region_id, robust",
         'robust = fit_ols(complete, cov_type="HC1")',
         "heteroskedasticity-robust (HC1) standard errors",
+    ),
+    StataStep(
+        "estat hettest",
+        "reg.hettest(fit)",
+        "Breusch-Pagan test on the fitted values, normal errors (statsmodels: "
+        "het_breuschpagan(resid, [1, yhat], robust=False))",
+    ),
+    StataStep(
+        "estat hettest, rhs iid",
+        "reg.hettest(fit, rhs=True, studentized=True)",
+        "Koenker's n R^2 on all regressors (statsmodels' default: "
+        "het_breuschpagan(resid, exog))",
     ),
     StataStep("estat vif", "estat_vif(fit)", "variance inflation factors"),
     StataStep("predict yhat", "yhat = fit.predict(complete)", "fitted values"),
