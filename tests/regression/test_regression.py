@@ -486,3 +486,53 @@ def test_estat_vif_keeps_the_models_order_with_a_factor(complete):
     table = reg.estat_vif(reg.fit_ols(complete))
     assert list(table.index[:2]) == ["poverty_215_pct", "poverty_national_pct"]
     assert table.index[2].startswith("region[")
+
+
+def test_region_loses_less_precision_than_the_two_rates(complete):
+    # the VIF paragraph: GVIF^(1/(2df)) of region below sqrt(VIF) of each rate
+    g = reg.gvif(reg.fit_ols(complete))
+    root = g["GVIF^(1/(2df))"]
+    assert root["region"] < root["poverty_215_pct"]
+    assert root["region"] < root["poverty_national_pct"]
+    assert root["poverty_215_pct"] == pytest.approx(
+        np.sqrt(g.loc["poverty_215_pct", "GVIF"])
+    )
+
+
+# --- multiple imputation -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mice_table(mpi):
+    return reg.fit_mice(mpi, seed=0)
+
+
+def test_fit_mice_is_reproducible_and_keeps_the_models_terms(mpi, complete, mice_table):
+    assert mice_table.equals(reg.fit_mice(mpi, seed=0))
+    assert list(mice_table.index) == sorted(
+        reg.coef_table(reg.fit_ols(complete)).index, key=list(mice_table.index).index
+    )
+    assert np.isfinite(mice_table.to_numpy()).all()
+    assert (mice_table["std_err"] > 0).all()
+
+
+def test_south_asia_moves_most_under_either_imputation(mpi, complete, mice_table):
+    # the imputation paragraph (MICE with the chapter's seed, 0)
+    base = reg.coef_table(reg.fit_ols(complete))["estimate"]
+    imputed = reg.impute_group_median(
+        mpi, ["poverty_215_pct", "poverty_national_pct"], by="region"
+    )
+    median = reg.coef_table(reg.fit_ols(imputed))["estimate"]
+    regions = [t for t in base.index if t.startswith("region[")]
+    for other in (median, mice_table["estimate"]):
+        moves = (other[regions] - base[regions]).abs()
+        assert moves.idxmax() == "region[South Asia]"
+
+
+def test_fit_mice_bad_input(mpi):
+    with pytest.raises(ValueError, match=r"data is missing column\(s\) \['region'\]"):
+        reg.fit_mice(mpi.drop(columns="region"), seed=0)
+    with pytest.raises(TypeError, match="seed must be an integer"):
+        reg.fit_mice(mpi, seed=0.5)
+    with pytest.raises(ValueError, match="imputations must be an integer >= 2"):
+        reg.fit_mice(mpi, seed=0, imputations=1)

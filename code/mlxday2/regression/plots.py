@@ -13,6 +13,9 @@ import pandas as pd
 from mlxday2.checks import check_frame, check_instance
 from mlxday2.plotting import PALETTE, new_axes
 
+#: One marker per series, so series differ in shape as well as colour.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
 
 def _check_ax(ax) -> None:
     if ax is not None:
@@ -63,8 +66,9 @@ def plot_scatter_by_group(
     check_frame("df", df, [x, y, group])
     _check_ax(ax)
     _, ax = new_axes(ax)
-    for color, (level, part) in zip(PALETTE, df.groupby(group)):
-        ax.scatter(part[x], part[y], s=18, color=color, label=level, alpha=0.8)
+    groups = df.groupby(group)
+    for color, marker, (level, part) in zip(PALETTE, MARKERS, groups):
+        ax.scatter(part[x], part[y], s=18, color=color, marker=marker, label=level)
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.legend(fontsize="small", loc="lower right")
@@ -97,14 +101,15 @@ def plot_coefficients(
     _check_ax(ax)
     _, ax = new_axes(ax)
     offsets = np.linspace(-0.15, 0.15, len(tables))
-    for off, color, (label, table) in zip(offsets, PALETTE, tables.items()):
+    styles = zip(offsets, PALETTE, MARKERS, tables.items())
+    for off, color, marker, (label, table) in styles:
         t = table.loc[terms]
         ypos = np.arange(len(terms)) + off
         ax.errorbar(
             t["estimate"],
             ypos,
             xerr=[t["estimate"] - t["low"], t["high"] - t["estimate"]],
-            fmt="o",
+            fmt=marker,
             color=color,
             capsize=3,
             label=label,

@@ -32,15 +32,12 @@ def vif(exog: pd.DataFrame) -> pd.Series:
     check_exog(exog)
     X = exog.to_numpy(dtype=float)
     constant = np.ptp(X, axis=0) == 0
-    design = np.column_stack([np.ones(len(X)), X[:, ~constant]])
     with warnings.catch_warnings():
         # statsmodels warns "poorly conditioned" whenever a VIF is large: the VIFs are
         # that diagnosis, and perfect collinearity is warned about below, with names
         warnings.filterwarnings("ignore", "The design matrix is poorly conditioned")
         warnings.simplefilter("ignore", SingularMatrixWarning)
-        values = [
-            variance_inflation_factor(design, j) for j in range(1, design.shape[1])
-        ]
+        values = _inflation(X[:, ~constant])
     out = pd.Series(values, index=exog.columns[~constant], name="VIF", dtype=float)
     collinear = list(out.index[out >= PERFECT_COLLINEARITY_VIF])
     if collinear:
@@ -53,6 +50,13 @@ def vif(exog: pd.DataFrame) -> pd.Series:
             stacklevel=2,
         )
     return out
+
+
+def _inflation(X: np.ndarray) -> list[float]:
+    design = np.column_stack(
+        [np.ones(len(X)), X]
+    )  # the auxiliary regressions' intercept
+    return [variance_inflation_factor(design, j) for j in range(1, design.shape[1])]
 
 
 def check_exog(exog) -> None:
@@ -132,18 +136,23 @@ def gvif(results) -> pd.DataFrame:
     interval widens.
     """
     check_results(results)
-    names = short_names(results.model.exog_names)
-    X = pd.DataFrame(results.model.exog, columns=names)
-    X = X.loc[:, np.ptp(X.to_numpy(), axis=0) > 0]
-    R = np.corrcoef(X.to_numpy(), rowvar=False)
-    terms = pd.Index([_term(n) for n in X.columns])
+    order = term_order(results)
+    names = [short_names(results.model.exog_names)[i] for i in order]
+    X = results.model.exog[:, order]
+    varying = np.ptp(X, axis=0) > 0
+    terms = np.array([_term(n) for n in names])[varying]
+    table = _gvif(np.corrcoef(X[:, varying], rowvar=False), terms)
+    return pd.DataFrame.from_dict(
+        table, orient="index", columns=["GVIF", "df", "GVIF^(1/(2df))"]
+    )
+
+
+def _gvif(R: np.ndarray, terms: np.ndarray) -> dict[str, tuple[float, int, float]]:
     rows = {}
-    for term in terms.unique():
-        inside = np.asarray(terms == term)
+    for term in dict.fromkeys(terms):  # each term once, in order
+        inside = terms == term
         block = np.linalg.det(R[np.ix_(inside, inside)])
         rest = np.linalg.det(R[np.ix_(~inside, ~inside)]) if (~inside).any() else 1.0
-        value = block * rest / np.linalg.det(R)
-        rows[term] = (value, int(inside.sum()), value ** (1 / (2 * inside.sum())))
-    return pd.DataFrame.from_dict(
-        rows, orient="index", columns=["GVIF", "df", "GVIF^(1/(2df))"]
-    )
+        gvif = block * rest / np.linalg.det(R)
+        rows[term] = (gvif, int(inside.sum()), gvif ** (1 / (2 * inside.sum())))
+    return rows
