@@ -103,16 +103,18 @@ def test_vif_output_is_estat_vifs_layout(longley, mpi_fit):
     assert re.fullmatch(r" {4}Mean VIF \| +\d+\.\d\d", text[-1])
     # with a factor: the model's order, the factor's levels under its name
     lines = stata.vif_output(mpi_fit, names={"region": "region_id"}).splitlines()
+    # (no blank rows around the factor's block, unlike regress: as in Stata's logs)
     assert [line.split("|")[0].strip() for line in lines[2:5]] == [
         "poverty_21~t",
         "poverty_na~t",
-        "",
+        "region_id",
     ]
     # estat vif shows encode's codes (1 = Arab States ... 6 = Sub-Saharan Africa, the
     # base), where regress shows the labels
-    assert lines[5] == "   region_id |" and lines[6].startswith("          1  |")
-    assert [line[:14] for line in lines[6:11]] == [f"{c:>11}  |" for c in range(1, 6)]
-    assert re.fullmatch(r" +1  \| +\d\.\d\d +0\.\d{6}", lines[6])
+    assert lines[4] == "   region_id |" and lines[5].startswith("          1  |")
+    assert [line[:14] for line in lines[5:10]] == [f"{c:>11}  |" for c in range(1, 6)]
+    assert re.fullmatch(r" +1  \| +\d\.\d\d +0\.\d{6}", lines[5])
+    assert lines[10] == lines[1] and f"{'':>12} |" not in lines
 
 
 def test_a_factor_with_one_numbered_level_is_one_row_as_in_stata():

@@ -156,18 +156,22 @@ def _inline(labels: list[str]) -> list[str]:
     return out
 
 
-def _block_rows(labels: list[str], cells: list[str]) -> list[str]:
-    """Return Stata's rows of a table: a factor's levels under its name, set apart."""
+def _block_rows(labels: list[str], cells: list[str], apart: bool = True) -> list[str]:
+    """Return Stata's rows of a table: a factor's levels under its name.
+
+    ``regress`` sets a factor's block apart with blank rows (``apart``); ``estat vif``
+    does not.
+    """
     rows, factor = [], None
     for label, cell in zip(_inline(labels), cells):
         variable, bracket, level = label.partition("[")
         if bracket and variable != factor:
-            if rows and rows[-1] != BLANK:
+            if apart and rows and rows[-1] != BLANK:
                 rows.append(BLANK)
             rows.append(f"{_abbrev(variable):>12} |")
             factor = variable
         elif not bracket and factor is not None:
-            rows.append(BLANK)
+            rows += [BLANK] if apart else []
             factor = None
         level_name = f"{_abbrev(level[:-1], 11):>11}  |"
         rows.append((level_name if bracket else f"{_abbrev(label):>12} |") + cell)
@@ -182,15 +186,22 @@ def _coefficient_cells(table: pd.DataFrame) -> list[str]:
     ]
 
 
-def _robust_header(h: dict) -> list[str]:
-    """Stata's header of ``regress ..., robust``: no ANOVA table, no Adj R-squared."""
+def _statistics(h: dict, adjusted: bool) -> list[tuple[str, str]]:
+    """Return the header's (label, value) pairs; ``adjusted`` adds Adj R-squared."""
     stats = [
         ("Number of obs", f"{h['Number of obs']:,}"),
         (f"F({h['df_model']}, {h['df_resid']})", f"{h['F']:.2f}"),
         ("Prob > F", f"{h['Prob > F']:.4f}"),
         ("R-squared", f"{h['R-squared']:.4f}"),
-        ("Root MSE", _root_mse(h["Root MSE"])),
     ]
+    if adjusted:
+        stats.append(("Adj R-squared", f"{h['Adj R-squared']:.4f}"))
+    return [*stats, ("Root MSE", _root_mse(h["Root MSE"]))]
+
+
+def _robust_header(h: dict) -> list[str]:
+    """Stata's header of ``regress ..., robust``: no ANOVA table, no Adj R-squared."""
+    stats = _statistics(h, adjusted=False)
     return [
         f"{'Linear regression' if i == 0 else '':<48}{label:<18}={value:>11}"
         for i, (label, value) in enumerate(stats)
@@ -199,14 +210,7 @@ def _robust_header(h: dict) -> list[str]:
 
 def _anova_header(h: dict) -> list[str]:
     """Stata's header of ``regress``: the ANOVA table beside the fit statistics."""
-    stats = [
-        ("Number of obs", f"{h['Number of obs']:,}"),
-        (f"F({h['df_model']}, {h['df_resid']})", f"{h['F']:.2f}"),
-        ("Prob > F", f"{h['Prob > F']:.4f}"),
-        ("R-squared", f"{h['R-squared']:.4f}"),
-        ("Adj R-squared", f"{h['Adj R-squared']:.4f}"),
-        ("Root MSE", _root_mse(h["Root MSE"])),
-    ]
+    stats = _statistics(h, adjusted=True)
     rule = "-------------+----------------------------------"
     total = h["SS model"] + h["SS residual"]
     left = [
@@ -295,7 +299,7 @@ def vif_output(results, names: dict[str, str] | None = None) -> str:
         [
             "    Variable |       VIF       1/VIF  ",
             rule,
-            *_block_rows(labels, cells),
+            *_block_rows(labels, cells, apart=False),
             rule,
             f"{'Mean VIF':>12} |{mean:>10.2f}",
         ]
