@@ -11,7 +11,7 @@ import pytest
 
 from mlxday2 import regression as reg
 from mlxday2.regression import longley as nist
-from mlxday2.regression import stata
+from mlxday2.regression import stata, workflow
 
 CHAPTER = Path(__file__).resolve().parents[2] / "book" / "regression.md"
 
@@ -141,7 +141,7 @@ def test_stata_functions_reject_other_objects():
     with pytest.raises(TypeError, match="results must be a fitted regression"):
         stata.vif_output("estat vif")
     with pytest.raises(TypeError, match="steps must be StataStep rows"):
-        stata.stata_table(("describe",))
+        workflow.stata_table(("describe",))
 
 
 # --- the workflow table: real Stata commands, Python lines the chapter runs -----------
@@ -164,7 +164,7 @@ STATA_COMMANDS = {
 
 
 def test_workflow_covers_the_days_commands():
-    commands = [step.stata for step in stata.STATA_TO_PYTHON]
+    commands = [step.stata for step in workflow.STATA_TO_PYTHON]
     assert {c.split()[0] for c in commands} == STATA_COMMANDS
     for needed in [
         'replace poverty_215_pct = "" if poverty_215_pct == ".."',
@@ -180,9 +180,9 @@ def test_workflow_covers_the_days_commands():
         assert needed in commands
     assert any(c.endswith(" i.region_id") for c in commands)
     assert any("ib(last).region_id" in c and c.endswith(", robust") for c in commands)
-    table = stata.stata_table()
+    table = workflow.stata_table()
     assert list(table.columns) == ["Stata", "Python", "what it does"]
-    assert len(table) == len(stata.STATA_TO_PYTHON)
+    assert len(table) == len(workflow.STATA_TO_PYTHON)
 
 
 def test_every_python_line_runs_in_the_chapter():
@@ -190,7 +190,7 @@ def test_every_python_line_runs_in_the_chapter():
     cells = "\n".join(
         re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", chapter, flags=re.S)
     )
-    for step in stata.STATA_TO_PYTHON:
+    for step in workflow.STATA_TO_PYTHON:
         assert step.python in cells, f"the chapter never runs {step.python!r}"
 
 

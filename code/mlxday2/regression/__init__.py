@@ -6,15 +6,15 @@
   Breusch-Pagan test (``hettest``);
 - ``vif``: the variance inflation factor (``vif``, ``estat_vif``, ``gvif``);
 - ``plots``: the chapter's figures;
-- ``stata``: Stata's layout of ``regress`` and ``estat vif``, and the Stata-to-Python
-  workflow;
+- ``stata``: Stata's layout of ``regress`` and ``estat vif``;
+- ``workflow``: the day's Stata commands beside the Python lines;
 - ``longley``: NIST's certified Longley results, to check the regression against.
 
 So ``from mlxday2 import regression as reg``, then ``reg.fit_ols(...)``; ``stata`` and
 ``longley`` are used as modules (``reg.stata.stata_output(fit)``).
 """
 
-from mlxday2.regression import longley, stata
+from mlxday2.regression import longley, stata, workflow
 from mlxday2.regression.model import (
     COV_TYPES,
     FORMULA,
