@@ -536,3 +536,10 @@ def test_fit_mice_bad_input(mpi):
         reg.fit_mice(mpi, seed=0.5)
     with pytest.raises(ValueError, match="imputations must be an integer >= 2"):
         reg.fit_mice(mpi, seed=0, imputations=1)
+
+
+def test_intensity_is_floored_at_a_third(mpi):
+    # the H-A paragraph: A is averaged over the poor, who have >= 1/3 of deprivations
+    assert mpi["intensity_pct"].min() >= 100 / 3
+    few_poor = mpi.nsmallest(10, "headcount_pct")["intensity_pct"]
+    assert few_poor.median() < mpi["intensity_pct"].median()
