@@ -269,6 +269,14 @@ def test_imputation_barely_moves_the_215_slope(mpi, complete):
     assert abs(b_imp - b_cc) < 0.05 * abs(b_cc)
 
 
+def test_national_line_interval_admits_a_slope_as_large_as_the_215_one(complete):
+    # the model paragraph: absence of evidence, not evidence of none
+    fit = reg.fit_ols(complete)
+    high = reg.coef_table(fit).loc["poverty_national_pct", "high"]
+    assert fit.pvalues["poverty_national_pct"] > 0.05
+    assert high >= fit.params["poverty_215_pct"]
+
+
 def test_robust_interval_wider_but_excludes_zero(complete):
     plain, robust = reg.fit_ols(complete), reg.fit_ols(complete, cov_type="HC1")
     assert robust.bse["poverty_215_pct"] > plain.bse["poverty_215_pct"]
@@ -509,6 +517,7 @@ def mice_table(mpi):
 
 def test_fit_mice_is_reproducible_and_keeps_the_models_terms(mpi, complete, mice_table):
     assert mice_table.equals(reg.fit_mice(mpi, seed=0))
+    assert not mice_table.equals(reg.fit_mice(mpi, seed=1))  # it moves with the seed
     assert list(mice_table.index) == sorted(
         reg.coef_table(reg.fit_ols(complete)).index, key=list(mice_table.index).index
     )
