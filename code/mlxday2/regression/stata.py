@@ -10,6 +10,7 @@ commands beside Python are ``mlxday2.regression.workflow``.
 from __future__ import annotations
 
 import math
+import numbers
 from decimal import Decimal
 
 import numpy as np
@@ -43,6 +44,9 @@ def stata_number(x: float, width: int = 9) -> str:
     stay fixed, ``1.23e-07``, ``1.84e+08`` and ``1.0969e+09`` (at width 11) do not. A
     missing value is ``.``.
     """
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise TypeError(f"x must be a real number, got {x!r} ({type(x).__name__})")
+    width = check_int("width", width, 8, fix="Stata's general format needs width >= 8")
     if not math.isfinite(x):
         return "."
     if x == 0:
