@@ -36,6 +36,8 @@ CASES = [
     (stata.stata_output, (FIT, None, 18), ValueError, "version must be"),
     (stata.stata_output, (FIT, None, "17"), TypeError, "version must be an integer"),
     (stata.vif_output, (FIT, ["x"]), TypeError, "names must be a dict"),
+    (reg.plot_residuals, (FIT.fittedvalues, [1.0]), TypeError, "residuals must be"),
+    (reg.plot_residuals, (FIT.fittedvalues, FIT.resid[:2]), ValueError, "same length"),
     (workflow.stata_table, (("describe",),), TypeError, "steps must be StataStep"),
     (longley.digits, ([1.0, 2.0], [1.0]), ValueError, "value and reference must have"),
     (longley.digits, ("a", 1.0), TypeError, "value must be an array"),

@@ -552,3 +552,16 @@ def test_intensity_is_floored_at_a_third(mpi):
     assert mpi["intensity_pct"].min() >= 100 / 3
     few_poor = mpi.nsmallest(10, "headcount_pct")["intensity_pct"]
     assert few_poor.median() < mpi["intensity_pct"].median()
+
+
+def test_residuals_spread_more_at_higher_fitted_values(complete):
+    # the rvfplot paragraph: the upper half's residual SD is far above the lower half's
+    fit = reg.fit_ols(complete)
+    low = fit.fittedvalues < fit.fittedvalues.median()
+    spread = fit.resid.groupby(low).std()
+    assert spread[False] > 2 * spread[True]
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    assert reg.plot_residuals(fit.fittedvalues, fit.resid, ax=ax) is ax
+    plt.close(fig)

@@ -45,6 +45,7 @@ from mlxday2.regression.plots import (
     plot_coefficients,
     plot_identity,
     plot_missingness,
+    plot_residuals,
     plot_scatter_by_group,
 )
 from mlxday2.regression.vif import (

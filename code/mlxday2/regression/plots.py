@@ -22,6 +22,20 @@ def _check_ax(ax) -> None:
         check_instance("ax", ax, mpl.axes.Axes, fix="pass a matplotlib Axes or None")
 
 
+def _check_pair(series: dict[str, pd.Series]) -> None:
+    """Raise unless both values are numeric pandas Series of the same length."""
+    for arg, s in series.items():
+        if not isinstance(s, pd.Series) or not pd.api.types.is_numeric_dtype(s):
+            raise TypeError(
+                f"{arg} must be a numeric pandas Series, got {type(s).__name__}"
+            )
+    (a, x), (b, y) = series.items()
+    if len(x) != len(y):
+        raise ValueError(
+            f"{a} and {b} must have the same length, got {len(x)} and {len(y)}"
+        )
+
+
 def plot_missingness(
     df: pd.DataFrame, columns: list[str], group: str, ax: plt.Axes | None = None
 ) -> plt.Axes:
@@ -124,15 +138,7 @@ def plot_coefficients(
 
 def plot_identity(x: pd.Series, y: pd.Series, ax: plt.Axes | None = None) -> plt.Axes:
     """Scatter ``y`` against ``x`` with the line y = x; return the Axes."""
-    for arg, s in (("x", x), ("y", y)):
-        if not isinstance(s, pd.Series) or not pd.api.types.is_numeric_dtype(s):
-            raise TypeError(
-                f"{arg} must be a numeric pandas Series, got {type(s).__name__}"
-            )
-    if len(x) != len(y):
-        raise ValueError(
-            f"x and y must have the same length, got {len(x)} and {len(y)}"
-        )
+    _check_pair({"x": x, "y": y})
     _check_ax(ax)
     _, ax = new_axes(ax)
     ax.scatter(x, y, s=14, color=PALETTE[0])
@@ -141,4 +147,21 @@ def plot_identity(x: pd.Series, y: pd.Series, ax: plt.Axes | None = None) -> plt
     ax.set_xlabel(x.name)
     ax.set_ylabel(y.name)
     ax.legend()
+    return ax
+
+
+def plot_residuals(
+    fitted: pd.Series, residuals: pd.Series, ax: plt.Axes | None = None
+) -> plt.Axes:
+    """Scatter residuals against fitted values, with a line at 0 (Stata's ``rvfplot``).
+
+    Returns the Axes.
+    """
+    _check_pair({"fitted": fitted, "residuals": residuals})
+    _check_ax(ax)
+    _, ax = new_axes(ax)
+    ax.scatter(fitted, residuals, s=14, color=PALETTE[0], marker="o")
+    ax.axhline(0, color="grey", lw=1, ls="--")
+    ax.set_xlabel("fitted value")
+    ax.set_ylabel("residual")
     return ax
