@@ -210,3 +210,12 @@ def test_encode_gives_south_asia_code_5_as_the_exercise_says():
     mpi = reg.load_mpi()
     codes = dict(zip(mpi["region"], mpi["region"].astype("category").cat.codes + 1))
     assert codes["South Asia"] == 5
+
+
+def test_a_model_without_a_formula_keeps_its_order_with_the_constant_last():
+    import statsmodels.api as sm
+
+    df = pd.DataFrame({"y": [1.0, 3, 2, 5, 4, 7], "b": [1.0, 2, 4, 3, 6, 5]})
+    df["a"] = [0.5, 0.1, 0.9, 0.4, 0.2, 0.8]
+    fit = sm.OLS(df["y"], sm.add_constant(df[["b", "a"]])).fit()
+    assert list(stata.stata_coefficients(fit).index) == ["b", "a", "_cons"]

@@ -166,9 +166,10 @@ def term_order(results) -> list[int]:
     """Return the coefficients' positions in the formula's (Stata's varlist) order.
 
     statsmodels puts a factor's columns first; Stata keeps the order of the command,
-    and the constant last.
+    and the constant last. A model built without a formula keeps its columns' order.
     """
-    terms = _rhs_terms(results.model.formula)
+    formula = getattr(results.model, "formula", None)
+    terms = _rhs_terms(formula) if isinstance(formula, str) else []
     rank = []
     for name in results.model.exog_names:
         term = "".join(name.split("[T.", 1)[0].split())
