@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -45,6 +46,26 @@ def test_stata_number_prints_numbers_as_statas_logs_do():
     assert stata.stata_number(1.0969e9 + 12345.6, 11) == "1.0969e+09"
     assert stata.stata_number(94.98154240014665, 11) == "94.9815424"
     assert stata.stata_number(float("nan")) == "."
+
+
+def test_stata_number_reproduces_statacorps_own_examples():
+    # William Gould (StataCorp), Statalist 7 April 2003, "Re: st: Determining the width
+    # of a formatted value" (stata.com/statalist/archive/2003-04/msg00205.html): what
+    # `display %12.0g` prints for multiples of pi, on both sides of the switch to %e
+    pi = math.pi
+    for value, printed in [
+        (pi, "3.141592654"),
+        (pi * 10, "31.41592654"),
+        (pi * 1e5, "314159.2654"),
+        (pi * 1e8, "314159265.4"),
+        (pi * 1e9, "3141592654"),
+        (pi * 1e10, "3.14159e+10"),
+        (pi * 1e-1, ".3141592654"),
+        (pi * 1e-4, ".0003141593"),
+        (pi * 1e-5, ".0000314159"),
+        (pi * 1e-6, "3.14159e-06"),
+    ]:
+        assert stata.stata_number(value, 12) == printed, value
 
 
 def test_stata_coefficients_columns_and_constant_last(longley):

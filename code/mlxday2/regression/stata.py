@@ -36,13 +36,14 @@ def _fixed(x: float, digits: int) -> str:
 def stata_number(x: float, width: int = 9) -> str:
     """Return ``x`` as Stata's general format ``%{width}.0g`` shows it.
 
-    Fixed notation with at most ``width - 2`` significant digits, in at most
-    ``width - 1`` characters (the sign comes on top), no leading zero (``.5``) and no
-    trailing zeros; the integer digits must all be significant, and the fixed form must
-    keep as many significant digits as the exponent form ``1.23e-07`` would (``width -
-    6``). Otherwise the exponent form: ``-.0000544`` and ``975815048`` (at width 11)
-    stay fixed, ``1.23e-07``, ``1.84e+08`` and ``1.0969e+09`` (at width 11) do not. A
-    missing value is ``.``.
+    StataCorp's rule (W. Gould, Statalist, 7 April 2003, "Determining the width of a
+    formatted value"): two of the ``width`` positions are set aside for a sign and a
+    decimal point, and the number shows as many of its digits as the other
+    ``width - 2`` hold, in fixed notation unless the exponent form (``1.23e-07``, with
+    ``width - 6`` digits) shows more. No leading zero (``.5``), no trailing zeros; the
+    integer digits must all be shown. So ``-.0000544`` and ``975815048`` (width 11) stay
+    fixed, ``1.23e-07``, ``1.84e+08`` and ``1.0969e+09`` (width 11) do not. A missing
+    value is ``.``.
     """
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
         raise TypeError(f"x must be a real number, got {x!r} ({type(x).__name__})")
