@@ -10,19 +10,19 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from mlxday2 import regression as R
+from mlxday2 import regression as reg
 from mlxday2.datasets import fetch
-from mlxday2.regression import mpi as D
+from mlxday2.regression import mpi as mpi_data
 
 
 @pytest.fixture(scope="module")
 def mpi() -> pd.DataFrame:
-    return D.load_mpi()
+    return mpi_data.load_mpi()
 
 
 @pytest.fixture(scope="module")
 def sub() -> pd.DataFrame:
-    return D.load_mpi_subnational()
+    return mpi_data.load_mpi_subnational()
 
 
 # --- loaders --------------------------------------------------------------------------
@@ -31,7 +31,7 @@ def sub() -> pd.DataFrame:
 def test_load_mpi_has_110_countries_with_readable_names(mpi):
     assert len(mpi) == 110
     assert mpi["iso3"].is_unique
-    assert list(mpi.columns) == list(D.NATIONAL_COLUMNS.values())
+    assert list(mpi.columns) == list(mpi_data.NATIONAL_COLUMNS.values())
     assert all(re.fullmatch(r"[a-z0-9_]+", c) for c in mpi.columns)
 
 
@@ -72,7 +72,7 @@ def test_load_subnational_shape_and_types(sub):
 
 
 def test_raw_subnational_labels_are_inconsistent():
-    raw = D.load_mpi_subnational(harmonise=False)
+    raw = mpi_data.load_mpi_subnational(harmonise=False)
     assert {"South East Asia", "Southeast Asia"} <= set(raw["region_label"].dropna())
     assert {"East Africa", "Eastern Africa"} <= set(raw["region_label"].dropna())
 
@@ -100,14 +100,14 @@ def test_harmonise_regions_rejects_wrong_frame(mpi):
     with pytest.raises(
         ValueError, match=r"sub is missing column\(s\) \['iso3', 'region_label'\]"
     ):
-        D.harmonise_regions(pd.DataFrame({"x": [1]}), mpi)
+        mpi_data.harmonise_regions(pd.DataFrame({"x": [1]}), mpi)
 
 
 # --- cleaning -------------------------------------------------------------------------
 
 
 def test_missingness_counts(mpi):
-    table = D.missingness(mpi)
+    table = mpi_data.missingness(mpi)
     assert (
         table.loc["poverty_215_pct", "n_missing"] == mpi["poverty_215_pct"].isna().sum()
     )
@@ -116,7 +116,7 @@ def test_missingness_counts(mpi):
 
 
 def test_impute_group_median_fills_with_region_median(mpi):
-    out = D.impute_group_median(mpi, ["poverty_215_pct"], by="region")
+    out = mpi_data.impute_group_median(mpi, ["poverty_215_pct"], by="region")
     assert out["poverty_215_pct"].notna().all()
     assert out["poverty_215_pct_imputed"].sum() == mpi["poverty_215_pct"].isna().sum()
     row = out[out["poverty_215_pct_imputed"]].iloc[0]
@@ -128,7 +128,7 @@ def test_impute_group_median_fills_with_region_median(mpi):
 
 
 def test_make_dummies_k_minus_one_with_reference(mpi):
-    d = D.make_dummies(mpi["region"], reference="Sub-Saharan Africa")
+    d = mpi_data.make_dummies(mpi["region"], reference="Sub-Saharan Africa")
     k = mpi["region"].nunique()
     assert d.shape == (110, k - 1)
     assert "region_Sub-Saharan Africa" not in d.columns
@@ -139,8 +139,8 @@ def test_make_dummies_k_minus_one_with_reference(mpi):
 
 def test_make_dummies_matches_formula_coding(mpi):
     complete = mpi.dropna(subset=["poverty_215_pct", "poverty_national_pct"])
-    fit = R.fit_ols(complete)
-    d = D.make_dummies(complete["region"], reference=R.REFERENCE_REGION)
+    fit = reg.fit_ols(complete)
+    d = mpi_data.make_dummies(complete["region"], reference=reg.REFERENCE_REGION)
     X = sm.add_constant(
         pd.concat([d, complete[["poverty_215_pct", "poverty_national_pct"]]], axis=1)
     )
@@ -154,20 +154,20 @@ def test_make_dummies_matches_formula_coding(mpi):
 def test_dummy_trap_all_k_columns_are_perfectly_collinear_with_constant(mpi):
     full = pd.get_dummies(mpi["region"], dtype=float)
     with pytest.warns(RuntimeWarning, match="linear combinations"):
-        v = R.vif(full)
+        v = reg.vif(full)
     assert np.isinf(v).all()
 
 
 def test_make_dummies_bad_reference(mpi):
     with pytest.raises(ValueError, match="reference must be one of"):
-        D.make_dummies(mpi["region"], reference="Atlantis")
+        mpi_data.make_dummies(mpi["region"], reference="Atlantis")
 
 
 def test_make_dummies_unnamed_series_and_missing_values():
-    d = D.make_dummies(pd.Series(["a", "b", "c", "a"]), reference="b")
+    d = mpi_data.make_dummies(pd.Series(["a", "b", "c", "a"]), reference="b")
     assert list(d.columns) == ["a", "c"]
     with pytest.raises(ValueError, match="missing"):
-        D.make_dummies(pd.Series(["a", None, "b"], name="g"), reference="a")
+        mpi_data.make_dummies(pd.Series(["a", None, "b"], name="g"), reference="a")
 
 
 # --- bad input: every public function names the argument, the value and the fix -------
@@ -175,36 +175,38 @@ def test_make_dummies_unnamed_series_and_missing_values():
 
 def test_loaders_reject_bad_arguments():
     with pytest.raises(TypeError, match="harmonise must be True or False, got 'yes'"):
-        D.load_mpi_subnational(harmonise="yes")
+        mpi_data.load_mpi_subnational(harmonise="yes")
 
 
 def test_frames_must_be_dataframes(mpi):
     with pytest.raises(TypeError, match="df must be a pandas DataFrame, got list"):
-        D.missingness([1, 2])
+        mpi_data.missingness([1, 2])
     with pytest.raises(
         TypeError, match="national must be a pandas DataFrame, got dict"
     ):
-        D.harmonise_regions(D.load_mpi_subnational(harmonise=False), {"iso3": []})
+        mpi_data.harmonise_regions(
+            mpi_data.load_mpi_subnational(harmonise=False), {"iso3": []}
+        )
     with pytest.raises(ValueError, match="df has no rows"):
-        D.missingness(mpi.iloc[:0])
+        mpi_data.missingness(mpi.iloc[:0])
 
 
 def test_impute_group_median_bad_input(mpi):
     with pytest.raises(
         TypeError, match=r"got the string 'poverty_215_pct'; write \['pov"
     ):
-        D.impute_group_median(mpi, "poverty_215_pct", by="region")
+        mpi_data.impute_group_median(mpi, "poverty_215_pct", by="region")
     with pytest.raises(ValueError, match=r"df is missing column\(s\) \['nope'\]"):
-        D.impute_group_median(mpi, ["nope"], by="region")
+        mpi_data.impute_group_median(mpi, ["nope"], by="region")
     with pytest.raises(ValueError, match=r"missing column\(s\) \[.continent.\]"):
-        D.impute_group_median(mpi, ["poverty_215_pct"], by="continent")
+        mpi_data.impute_group_median(mpi, ["poverty_215_pct"], by="continent")
     with pytest.raises(TypeError, match="by must be one column name"):
-        D.impute_group_median(mpi, ["poverty_215_pct"], by=["region"])
+        mpi_data.impute_group_median(mpi, ["poverty_215_pct"], by=["region"])
     with pytest.raises(ValueError, match="column 'country' is not numeric"):
-        D.impute_group_median(mpi, ["country"], by="region")
+        mpi_data.impute_group_median(mpi, ["country"], by="region")
     gappy = mpi.assign(region=mpi["region"].where(mpi.index > 0))
     with pytest.raises(ValueError, match="by column 'region' has 1 missing values"):
-        D.impute_group_median(gappy, ["poverty_215_pct"], by="region")
+        mpi_data.impute_group_median(gappy, ["poverty_215_pct"], by="region")
     # a group with no observed value has no median: an error, not a silent gap
     empty = mpi.assign(
         poverty_215_pct=mpi["poverty_215_pct"].where(mpi["region"] != "South Asia")
@@ -212,20 +214,20 @@ def test_impute_group_median_bad_input(mpi):
     with pytest.raises(
         ValueError, match=r"no observed value in group\(s\) \['South Asia'\]"
     ):
-        D.impute_group_median(empty, ["poverty_215_pct"], by="region")
+        mpi_data.impute_group_median(empty, ["poverty_215_pct"], by="region")
 
 
 def test_make_dummies_bad_input(mpi):
     with pytest.raises(TypeError, match="values must be a pandas Series"):
-        D.make_dummies(mpi[["region"]], reference="South Asia")
+        mpi_data.make_dummies(mpi[["region"]], reference="South Asia")
     with pytest.raises(TypeError, match="prefix must be a string or None, got 3"):
-        D.make_dummies(mpi["region"], reference="South Asia", prefix=3)
+        mpi_data.make_dummies(mpi["region"], reference="South Asia", prefix=3)
     with pytest.raises(ValueError, match=r"needs at least two levels.*\['a'\]"):
-        D.make_dummies(pd.Series(["a", "a"], name="g"), reference="a")
+        mpi_data.make_dummies(pd.Series(["a", "a"], name="g"), reference="a")
 
 
 def test_the_label_slips_the_chapter_names():
-    raw = D.load_mpi_subnational(harmonise=False)
+    raw = mpi_data.load_mpi_subnational(harmonise=False)
     unlabelled = set(raw.loc[raw["region_label"].isna(), "country"])
     assert unlabelled == {"Colombia", "Guatemala"}
     label = raw.drop_duplicates("country").set_index("country")["region_label"]

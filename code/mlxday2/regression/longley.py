@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mlxday2.checks import check_array
 from mlxday2.regression.model import check_results, fit_ols
 
 #: The model NIST certifies: total employment on all six regressors and an intercept.
@@ -78,7 +79,12 @@ def digits(value, reference) -> np.ndarray:
 
     That is -log10 of the relative error, capped at 15 (NIST's precision).
     """
-    value, reference = np.asarray(value, float), np.asarray(reference, float)
+    value, reference = check_array("value", value), check_array("reference", reference)
+    if value.shape != reference.shape:
+        raise ValueError(
+            f"value and reference must have the same shape, got {value.shape} and "
+            f"{reference.shape}"
+        )
     relative = np.abs(value - reference) / np.abs(reference)
     with np.errstate(divide="ignore"):
         return np.minimum(-np.log10(relative), 15.0)

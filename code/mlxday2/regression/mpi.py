@@ -43,7 +43,9 @@ NATIONAL_COLUMNS: dict[str, str] = {
     "Multidimensional Poverty Index": "mpi",
     "Headcount ratio: Population in multidimensional poverty": "headcount_pct",
     "Intensity of deprivation among the poor": "intensity_pct",
-    "Vulnerable to poverty (who experience 20-33.32% intensity of deprivations)": "vulnerable_pct",
+    (
+        "Vulnerable to poverty (who experience 20-33.32% intensity of deprivations)"
+    ): "vulnerable_pct",
     "In severe poverty (severity 50% or higher)": "severe_pct",
     "National poverty line 2011-2021": "poverty_national_pct",
     "PPP $2.15 a day 2011-2021": "poverty_215_pct",
@@ -214,7 +216,6 @@ def impute_group_median(df: pd.DataFrame, columns: list[str], by: str) -> pd.Dat
             f"by column {by!r} has {int(df[by].isna().sum())} missing values, so those "
             "rows have no group; fill or drop them first"
         )
-    out = df.copy()
     for col in columns:
         if not pd.api.types.is_numeric_dtype(df[col]):
             raise ValueError(
@@ -229,6 +230,12 @@ def impute_group_median(df: pd.DataFrame, columns: list[str], by: str) -> pd.Dat
                 "so there is no median to impute; drop those rows or group by a "
                 "coarser column"
             )
+    return _fill_group_median(df, columns, by)
+
+
+def _fill_group_median(df: pd.DataFrame, columns: list[str], by: str) -> pd.DataFrame:
+    out = df.copy()
+    for col in columns:
         out[f"{col}_imputed"] = out[col].isna()
         out[col] = out[col].fillna(out.groupby(by)[col].transform("median"))
     return out
@@ -267,7 +274,13 @@ def make_dummies(
         )
     if reference not in levels:
         raise ValueError(f"reference must be one of {levels}, got {reference!r}")
-    prefix = values.name if prefix is None else prefix
+    return _dummies_without(
+        values, reference, values.name if prefix is None else prefix
+    )
+
+
+def _dummies_without(values: pd.Series, reference: str, prefix) -> pd.DataFrame:
     dummies = pd.get_dummies(values, prefix=prefix, prefix_sep="_", dtype=float)
-    dropped = reference if prefix is None else f"{prefix}_{reference}"
-    return dummies.drop(columns=dropped)
+    return dummies.drop(
+        columns=reference if prefix is None else f"{prefix}_{reference}"
+    )

@@ -1,60 +1,73 @@
-"""Stata's view of a regression: its ``regress`` output, and its commands beside Python.
+"""Stata's view of a regression: ``regress`` and ``estat vif`` in Stata's layout.
 
 ``stata_header`` and ``stata_coefficients`` return the numbers Stata's ``regress``
-prints, as plain data; ``stata_output`` lays them out as Stata 16 does (``Coef.``,
-``Std. Err.``; Stata 17 renamed these ``Coefficient``, ``Std. err.``). Numbers use
-Stata's general format (``%9.0g``: as many digits as fit in 8 characters, no leading
-zero), as closely as Python's ``g`` format allows. ``estat vif`` is
-``mlxday2.regression.estat_vif``.
-
-``STATA_TO_PYTHON`` lists the day's Stata workflow, one command per row, with the Python
-line the regression chapter runs for it. The rows are plain data: the chapter runs each
-Python line in its own cell, and a test checks that every line appears verbatim in a
-chapter code cell, so the table cannot drift from the code. (An earlier design ran the
-strings again with ``exec``; running them where the reader sees them is plainer and
-checks the same thing.)
+prints, as plain data; ``stata_output`` lays them out as Stata 17 and later print them
+(``version=16`` gives Stata 16's column titles), and ``vif_output`` does the same for
+``estat vif``. The tests compare both with logs that Stata printed. The day's Stata
+commands beside Python are ``mlxday2.regression.workflow``.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import numbers
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-from mlxday2.regression.model import check_results, short_names
+from mlxday2.checks import check_int
+from mlxday2.regression.model import check_results, short_names, term_order
+from mlxday2.regression.vif import estat_vif
 
 # --------------------------------------------------------------------------------------
-# regress, as Stata prints it
+# Numbers and names as Stata shows them
 # --------------------------------------------------------------------------------------
+
+
+def _fixed(x: float, digits: int) -> str:
+    """Return |x| rounded to ``digits`` significant digits, in positional notation."""
+    text = format(Decimal(f"{abs(x):.{digits - 1}e}"), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text[1:] if text.startswith("0.") else text
 
 
 def stata_number(x: float, width: int = 9) -> str:
-    """Return ``x`` as Stata's ``%{width}.0g`` shows it (most digits in width - 1).
+    """Return ``x`` as Stata's general format ``%{width}.0g`` shows it.
 
-    Trailing zeros and the leading zero of ``0.5`` are dropped (``.5``); numbers too
-    large or too small for fixed notation use ``1.84e+08``; a missing value is ``.``.
+    StataCorp's rule (W. Gould, Statalist, 7 April 2003, "Determining the width of a
+    formatted value"): two of the ``width`` positions are set aside for a sign and a
+    decimal point, and the number shows as many of its digits as the other
+    ``width - 2`` hold, in fixed notation unless the exponent form (``1.23e-07``, with
+    ``width - 6`` digits) shows more. No leading zero (``.5``), no trailing zeros; the
+    integer digits must all be shown. So ``-.0000544`` and ``975815048`` (width 11) stay
+    fixed, ``1.23e-07``, ``1.84e+08`` and ``1.0969e+09`` (width 11) do not. A missing
+    value is ``.``.
     """
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise TypeError(f"x must be a real number, got {x!r} ({type(x).__name__})")
+    width = check_int("width", width, 8, fix="Stata's general format needs width >= 8")
     if not math.isfinite(x):
         return "."
     if x == 0:
         return "0"
-    sign = "-" if x < 0 else ""
-    for digits in range(width - 1, 0, -1):
-        text = f"{abs(x):.{digits}g}"
-        if "e" in text:
-            continue
-        if text.startswith("0."):
-            text = text[1:]
-        if len(text) <= width - 1:
-            return sign + text
-    return f"{x:.2e}"
+    for digits in range(width - 2, width - 7, -1):
+        text = _fixed(x, digits)
+        whole = len(text.split(".")[0])
+        if len(text) <= width - 1 and whole <= width - 2:
+            return ("-" if x < 0 else "") + text
+    return f"{x:.{width - 7}e}"
 
 
 def _abbrev(name: str, width: int = 12) -> str:
     """Return ``name`` as Stata abbreviates it: first width-2 characters, ~, last."""
     return name if len(name) <= width else f"{name[: width - 2]}~{name[-1]}"
+
+
+# --------------------------------------------------------------------------------------
+# regress
+# --------------------------------------------------------------------------------------
 
 
 def stata_header(results) -> dict[str, float]:
@@ -80,119 +93,169 @@ def stata_header(results) -> dict[str, float]:
     }
 
 
-#: Column names of Stata's coefficient table (Stata 16).
-STATA_COLUMNS = ["Coef.", "Std. Err.", "t", "P>|t|", "[95% Conf.", "Interval]"]
+#: Column names of Stata's coefficient table (Stata 17 and later).
+STATA_COLUMNS = ["Coefficient", "Std. err.", "t", "P>|t|", "[95% conf.", "interval]"]
+_TITLES = {
+    17: " Coefficient  Std. err.      t    P>|t|     [95% conf. interval]",
+    16: "      Coef.   Std. Err.      t    P>|t|     [95% Conf. Interval]",
+}
 
 
-def stata_coefficients(results) -> pd.DataFrame:
-    """Return Stata's coefficient table: Coef., Std. Err., t, P>|t|, 95% interval.
+def _check_names(names) -> dict[str, str]:
+    if names is None:
+        return {}
+    if not isinstance(names, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in names.items()
+    ):
+        raise TypeError(
+            f"names must be a dict of Python name -> Stata name (str), got {names!r}; "
+            "e.g. {'region': 'region_id'}"
+        )
+    return names
 
-    Rows are the terms with short names (``region[South Asia]``) and the constant last,
-    named ``_cons`` as in Stata. t and the interval use the t distribution with n - k
+
+def stata_coefficients(results, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Return Stata's coefficient table, rows in the formula's order, ``_cons`` last.
+
+    Rows are named like ``poverty_215_pct`` and ``region[South Asia]``; ``names`` maps a
+    Python variable to the name the Stata command uses (``{"region": "region_id"}``).
+    Columns are ``STATA_COLUMNS``; t and the interval use the t distribution with n - k
     df.
     """
     check_results(results)
+    rename = _check_names(names)
     ci = results.conf_int(0.05)
+    columns = [results.params, results.bse, results.tvalues, results.pvalues]
     table = pd.DataFrame(
-        np.column_stack(
-            [
-                results.params,
-                results.bse,
-                results.tvalues,
-                results.pvalues,
-                ci[0],
-                ci[1],
-            ]
-        ),
+        np.column_stack([*columns, ci[0], ci[1]]),
         index=short_names(list(results.params.index)),
         columns=STATA_COLUMNS,
-    )
-    table = table.rename(index={"Intercept": "_cons", "const": "_cons"})
-    order = [t for t in table.index if t != "_cons"]
-    order += [t for t in table.index if t == "_cons"]
-    return table.loc[order]
+    ).iloc[term_order(results)]
+    index = []
+    for term in table.index:
+        variable, _, level = term.partition("[")
+        index.append(rename.get(variable, variable) + (f"[{level}" if level else ""))
+    table.index = ["_cons" if t in ("Intercept", "const") else t for t in index]
+    return table
 
 
-_COLUMN_TITLES = "      Coef.   Std. Err.      t    P>|t|     [95% Conf. Interval]"
+BLANK = f"{'':>12} |"
 
 
-def _coefficient_rows(table: pd.DataFrame) -> list[str]:
+def _inline(labels: list[str]) -> list[str]:
+    """Return labels with a factor of one numbered level written ``1.post``, as Stata.
+
+    A factor shown with a single level whose label is a number (no value label) is one
+    row, ``level.variable``; a labelled level still gets the factor's block.
+    """
+    variables = [label.partition("[")[0] for label in labels if label.endswith("]")]
+    out = []
+    for label in labels:
+        variable, bracket, level = label.partition("[")
+        numbered = level[:-1].replace(".", "", 1).isdigit()
+        single = bracket and variables.count(variable) == 1 and numbered
+        out.append(f"{level[:-1]}.{variable}" if single else label)
+    return out
+
+
+def _block_rows(labels: list[str], cells: list[str], apart: bool = True) -> list[str]:
+    """Return Stata's rows of a table: a factor's levels under its name.
+
+    ``regress`` sets a factor's block apart with blank rows (``apart``); ``estat vif``
+    does not.
+    """
     rows, factor = [], None
-    for term, row in table.iterrows():
-        name = term
-        if "[" in term and term.endswith("]"):
-            variable, level = term[:-1].split("[", 1)
-            if variable != factor:  # a factor: a blank line, its name, then levels
-                rows += [f"{'':>12} |", f"{_abbrev(variable):>12} |"]
-                factor = variable
-            name = level
-        else:
+    for label, cell in zip(_inline(labels), cells):
+        variable, bracket, level = label.partition("[")
+        if bracket and variable != factor:
+            if apart and rows and rows[-1] != BLANK:
+                rows.append(BLANK)
+            rows.append(f"{_abbrev(variable):>12} |")
+            factor = variable
+        elif not bracket and factor is not None:
+            rows += [BLANK] if apart else []
             factor = None
-        rows.append(
-            f"{_abbrev(name):>12} |{stata_number(row['Coef.']):>11}"
-            f"{stata_number(row['Std. Err.']):>11}{row['t']:>9.2f}{row['P>|t|']:>8.3f}"
-            f"{stata_number(row['[95% Conf.']):>13}{stata_number(row['Interval]']):>12}"
-        )
+        level_name = f"{_abbrev(level[:-1], 11):>11}  |"
+        rows.append((level_name if bracket else f"{_abbrev(label):>12} |") + cell)
     return rows
 
 
-def stata_output(results) -> str:
-    """Return the text Stata's ``regress`` prints for a ``fit_ols`` result.
+def _coefficient_cells(table: pd.DataFrame) -> list[str]:
+    return [
+        f"{stata_number(c):>11}{stata_number(se):>11}{t:>9.2f}{p:>8.3f}"
+        f"{stata_number(low):>13}{stata_number(high):>12}"
+        for c, se, t, p, low, high in table.to_numpy()
+    ]
 
-    A classical fit gets the ANOVA block (Source, SS, df, MS) beside Number of obs, F,
-    Prob > F, R-squared, Adj R-squared and Root MSE; a robust fit gets Stata's "Linear
-    regression" header (no ANOVA, no Adj R-squared) and "Robust" above Std. Err.
-    """
-    h = stata_header(results)
-    table = stata_coefficients(results)
-    robust = results.cov_type != "nonrobust"
-    f_label = f"F({h['df_model']}, {h['df_resid']})"
+
+def _statistics(h: dict, adjusted: bool) -> list[tuple[str, str]]:
+    """Return the header's (label, value) pairs; ``adjusted`` adds Adj R-squared."""
     stats = [
-        ("Number of obs", f"{h['Number of obs']}"),
-        (f_label, f"{h['F']:.2f}"),
+        ("Number of obs", f"{h['Number of obs']:,}"),
+        (f"F({h['df_model']}, {h['df_resid']})", f"{h['F']:.2f}"),
         ("Prob > F", f"{h['Prob > F']:.4f}"),
         ("R-squared", f"{h['R-squared']:.4f}"),
     ]
-    if robust:
-        stats.append(("Root MSE", _root_mse(h["Root MSE"])))
-        lines = [
-            f"{'Linear regression' if i == 0 else '':<48}{label:<18}={value:>11}"
-            for i, (label, value) in enumerate(stats)
-        ]
-        lines.append("")
-    else:
-        stats += [
-            ("Adj R-squared", f"{h['Adj R-squared']:.4f}"),
-            ("Root MSE", _root_mse(h["Root MSE"])),
-        ]
-        total = h["SS model"] + h["SS residual"]
-        n_total = h["df_model"] + h["df_resid"]
-        rule = "-------------+----------------------------------"
-        left = [
-            "      Source |       SS           df       MS   ",
-            rule,
-            _anova_row("Model", h["SS model"], h["df_model"]),
-            _anova_row("Residual", h["SS residual"], h["df_resid"]),
-            rule,
-            _anova_row("Total", total, n_total),
-        ]
-        lines = [
-            f"{text:<51}{label:<16}={value:>10}"
-            for text, (label, value) in zip(left, stats)
-        ]
-        lines.append("")
-    outcome = _abbrev(results.model.endog_names)
-    lines += ["-" * 78]
+    if adjusted:
+        stats.append(("Adj R-squared", f"{h['Adj R-squared']:.4f}"))
+    return [*stats, ("Root MSE", _root_mse(h["Root MSE"]))]
+
+
+def _robust_header(h: dict) -> list[str]:
+    """Stata's header of ``regress ..., robust``: no ANOVA table, no Adj R-squared."""
+    stats = _statistics(h, adjusted=False)
+    return [
+        f"{'Linear regression' if i == 0 else '':<48}{label:<18}={value:>11}"
+        for i, (label, value) in enumerate(stats)
+    ]
+
+
+def _anova_header(h: dict) -> list[str]:
+    """Stata's header of ``regress``: the ANOVA table beside the fit statistics."""
+    stats = _statistics(h, adjusted=True)
+    rule = "-------------+----------------------------------"
+    total = h["SS model"] + h["SS residual"]
+    left = [
+        "      Source |       SS           df       MS",
+        rule,
+        _anova_row("Model", h["SS model"], h["df_model"]),
+        _anova_row("Residual", h["SS residual"], h["df_resid"]),
+        rule,
+        _anova_row("Total", total, h["df_model"] + h["df_resid"]),
+    ]
+    return [
+        f"{text:<51}{label:<16}={value:>10}"
+        for text, (label, value) in zip(left, stats)
+    ]
+
+
+def stata_output(
+    results, names: dict[str, str] | None = None, version: int = 17
+) -> str:
+    """Return ``results`` in the layout of Stata's ``regress`` (Stata ``version``).
+
+    A classical fit gets the ANOVA block beside Number of obs, F, Prob > F, R-squared,
+    Adj R-squared and Root MSE; a robust fit gets "Linear regression" and "Robust" above
+    the standard errors. Terms come in the formula's order, a factor's levels under its
+    name (``names`` renames a variable as the Stata command has it), ``_cons`` last.
+    """
+    check_results(results)
+    if check_int("version", version, 16, 17, fix="pass 16 or 17") not in _TITLES:
+        raise ValueError(f"version must be 16 or 17, got {version!r}")
+    h = stata_header(results)
+    table = stata_coefficients(results, names)
+    robust = results.cov_type != "nonrobust"
+    lines = [*(_robust_header(h) if robust else _anova_header(h)), "", "-" * 78]
     if robust:
         label = {"HC1": "Robust"}.get(results.cov_type, f"Robust {results.cov_type}")
-        lines.append(f"{'':>12} |{label:>21}"[:78])
-    lines += [
-        f"{outcome:>12} |{_COLUMN_TITLES}",
-        "-" * 13 + "+" + "-" * 64,
-        *_coefficient_rows(table),
-        "-" * 78,
-    ]
-    return "\n".join(lines)
+        lines.append(f"{'':>12} |{label:>21}")
+    titles = _TITLES[version]
+    if robust:  # Stata 17 writes "std. err." under "Robust"; Stata 16 kept capitals
+        titles = titles.replace("Std. err.", "std. err.")
+    lines.append(f"{_abbrev(results.model.endog_names):>12} |{titles}")
+    lines += ["-" * 13 + "+" + "-" * 64]
+    lines += _block_rows(list(table.index), _coefficient_cells(table))
+    return "\n".join([*lines, "-" * 78])
 
 
 def _root_mse(x: float) -> str:
@@ -203,92 +266,43 @@ def _root_mse(x: float) -> str:
 
 def _anova_row(source: str, ss: float, df: int) -> str:
     ms = stata_number(ss / df, 11) if df > 0 else "."
-    return f"{source:>12} |{stata_number(ss, 11):>12}{df:>10}{ms:>12}"
+    return f"{source:>12} |{stata_number(ss, 11):>12}{df:>10,}{ms:>12}"
 
 
 # --------------------------------------------------------------------------------------
-# The day's Stata workflow, each command beside the Python line the chapter runs
+# estat vif
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StataStep:
-    """One Stata command, the Python line the chapter runs for it, and what both do."""
+def vif_output(results, names: dict[str, str] | None = None) -> str:
+    """Return ``estat_vif(results)`` in the layout of Stata's ``estat vif``.
 
-    stata: str
-    python: str
-    what: str
-
-
-_REGRESS = "regress headcount_pct poverty_215_pct poverty_national_pct"
-
-#: The workflow in order. The chapter runs every ``python`` line (a test checks it).
-STATA_TO_PYTHON: tuple[StataStep, ...] = (
-    StataStep(
-        'import delimited using "Global-MPI_national.csv", varnames(1) clear',
-        'raw = pd.read_csv(fetch("mpi-national")).rename(columns=NATIONAL_COLUMNS)',
-        "read the csv; a column holding '..' comes in as text (then `rename` the "
-        "variables to these names)",
-    ),
-    StataStep("describe", "raw.dtypes", "variables and their storage types"),
-    StataStep(
-        'replace poverty_215_pct = "" if poverty_215_pct == ".."',
-        'raw["poverty_215_pct"] = raw["poverty_215_pct"].replace("..", np.nan)',
-        "the '..' marker becomes missing (the same for poverty_national_pct)",
-    ),
-    StataStep(
-        "destring poverty_215_pct, replace",
-        'raw["poverty_215_pct"] = pd.to_numeric(raw["poverty_215_pct"])',
-        "text to numbers; fails loudly if any other text is left",
-    ),
-    StataStep(
-        "summarize", "mpi.describe().T", "count, mean, sd, min, max per variable"
-    ),
-    StataStep(
-        "misstable summarize",
-        "missingness(mpi)",
-        "missing values per variable, only variables that have some",
-    ),
-    StataStep("tabulate region", 'mpi["region"].value_counts()', "frequency table"),
-    StataStep(
-        "drop if missing(poverty_215_pct, poverty_national_pct)",
-        'complete = mpi.dropna(subset=["poverty_215_pct", "poverty_national_pct"])',
-        "listwise deletion",
-    ),
-    StataStep(
-        "encode region, generate(region_id)",
-        'mpi["region_id"] = mpi["region"].astype("category").cat.codes + 1',
-        "codes 1..k in alphabetical order, labelled with the region names",
-    ),
-    StataStep(
-        "tabulate region, generate(r_)",
-        'r = pd.get_dummies(mpi["region_id"], prefix="r", dtype=float)',
-        "one 0/1 variable per region, r_1 ... r_k",
-    ),
-    StataStep(
-        f"{_REGRESS} i.region_id",
-        'first_base = fit_ols(complete, y_x + " + C(region)")',
-        "OLS with k - 1 region dummies; base: the first level",
-    ),
-    StataStep(
-        f"{_REGRESS} ib(last).region_id",
-        "fit = fit_ols(complete)",
-        "the same, base: the last level (Sub-Saharan Africa)",
-    ),
-    StataStep(
-        f"{_REGRESS} ib(last).region_id, robust",
-        'robust = fit_ols(complete, cov_type="HC1")',
-        "heteroskedasticity-robust (HC1) standard errors",
-    ),
-    StataStep("estat vif", "estat_vif(fit)", "variance inflation factors"),
-    StataStep("predict yhat", "yhat = fit.predict(complete)", "fitted values"),
-)
-
-
-def stata_table(steps: tuple[StataStep, ...] = STATA_TO_PYTHON) -> pd.DataFrame:
-    """Return the workflow as a table: ``Stata``, ``Python``, ``what it does``."""
-    if not all(isinstance(step, StataStep) for step in steps):
-        raise TypeError(f"steps must be StataStep rows, got {steps!r}")
-    return pd.DataFrame(
-        [{"Stata": s.stata, "Python": s.python, "what it does": s.what} for s in steps]
+    VIF with 2 decimals, 1/VIF with 6, ``Mean VIF`` under a rule; a factor's levels
+    under its name, by the codes ``encode`` gives them (1, 2, ... in alphabetical
+    order), as ``estat vif`` shows codes where ``regress`` shows value labels. ``names``
+    renames a variable as the Stata command has it.
+    """
+    check_results(results)
+    rename = _check_names(names)
+    table = estat_vif(results)
+    body = table.drop(index="Mean VIF")
+    frame = results.model.data.frame
+    labels = []
+    for term in body.index:
+        variable, bracket, level = term.partition("[")
+        if bracket and variable in frame:  # estat vif shows encode's codes, not labels
+            codes = sorted(map(str, frame[variable].dropna().unique()))
+            level = f"{codes.index(level[:-1]) + 1}]"
+        labels.append(rename.get(variable, variable) + bracket + level)
+    cells = [f"{v:>10.2f}{inv:>12.6f}" for v, inv in body.to_numpy()]
+    rule = "-------------+----------------------"
+    mean = table.loc["Mean VIF", "VIF"]
+    return "\n".join(
+        [
+            "    Variable |       VIF       1/VIF  ",
+            rule,
+            *_block_rows(labels, cells, apart=False),
+            rule,
+            f"{'Mean VIF':>12} |{mean:>10.2f}",
+        ]
     )
