@@ -386,15 +386,6 @@ def test_the_collider_exercise_passes_the_path_check_but_not_the_descendant_one(
     assert causality.descendants(g, "X") == {"C", "V"}
 
 
-def test_open_backdoor_paths_rejects_unknown_nodes():
-    with pytest.raises(ValueError, match="adjust"):
-        causality.open_backdoor_paths(_STONES, "T", "Y", ["age"])
-    with pytest.raises(ValueError, match="treatment"):
-        causality.open_backdoor_paths(_STONES, "drug", "Y")
-    with pytest.raises(ValueError, match="pair"):
-        causality.open_backdoor_paths([("T",)], "T", "Y")
-
-
 def test_two_year_groups_measure_the_predicted_slope_near_the_effect():
     # the first exercise's solution: n=30000, seed 1; s.e. of the 30-group mean ~0.03
     scm = causality.ExerciseSCM()

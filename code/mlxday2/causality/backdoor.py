@@ -13,6 +13,18 @@ from typing import Iterable, Sequence
 from mlxday2.checks import check_choice
 
 
+def _check_edges(edges) -> list[tuple[str, str]]:
+    """Return ``edges`` as a list of (cause, effect) tuples, once checked."""
+    if not isinstance(edges, (list, tuple)):
+        raise TypeError(
+            f"edges must be a list of (cause, effect) pairs, got {type(edges).__name__}"
+        )
+    for edge in edges:
+        if not (isinstance(edge, (tuple, list)) and len(edge) == 2):
+            raise ValueError(f"each edge must be a (cause, effect) pair, got {edge!r}")
+    return [tuple(e) for e in edges]
+
+
 def _children(edges: list[tuple[str, str]]) -> dict[str, set[str]]:
     kids: dict[str, set[str]] = {}
     for cause, effect in edges:
@@ -33,7 +45,7 @@ def _below(kids: dict[str, set[str]], node: str) -> set[str]:
 
 def descendants(edges: Sequence[tuple[str, str]], node: str) -> set[str]:
     """Return every variable that ``node`` causes along directed paths of ``edges``."""
-    edges = list(edges)
+    edges = _check_edges(edges)
     check_choice("node", node, sorted({n for e in edges for n in e}))
     return _below(_children(edges), node)
 
@@ -74,11 +86,7 @@ def open_backdoor_paths(
     ``treatment``; each is returned as the list of its nodes, ``treatment`` first.
     ``edges`` are (cause, effect) pairs.
     """
-    edges = list(edges)
-    for edge in edges:
-        if not (isinstance(edge, (tuple, list)) and len(edge) == 2):
-            raise ValueError(f"each edge must be a (cause, effect) pair, got {edge!r}")
-    edges = [tuple(e) for e in edges]
+    edges = _check_edges(edges)
     nodes = {n for e in edges for n in e}
     check_choice("treatment", treatment, sorted(nodes))
     check_choice("outcome", outcome, sorted(nodes))
