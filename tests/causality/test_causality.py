@@ -352,3 +352,59 @@ def test_plot_dag_returns_its_axes_and_draws_one_arrow_per_edge():
     assert min(a.get_zorder() for a in arrows) > max(t.get_zorder() for t in labels)
     assert all(a.arrow_patch.patchB is not None for a in arrows)
     plt.close(fig)
+
+
+# --- the back-door check, the narrow groups and the interval's sampling model ---------
+
+_STONES = [("size", "T"), ("size", "Y"), ("T", "Y")]
+_ERA = _STONES + [("era", "T"), ("era", "Y")]
+
+
+def test_open_backdoor_paths_finds_the_era_path_that_stone_size_leaves_open():
+    assert causality.open_backdoor_paths(_STONES, "T", "Y") == [["T", "size", "Y"]]
+    assert causality.open_backdoor_paths(_STONES, "T", "Y", ["size"]) == []
+    era_path = [["T", "era", "Y"]]
+    assert causality.open_backdoor_paths(_ERA, "T", "Y", ["size"]) == era_path
+    assert causality.open_backdoor_paths(_ERA, "T", "Y", ["size", "era"]) == []
+
+
+def test_conditioning_on_a_collider_or_its_descendant_opens_the_path():
+    # M-graph: T <- U1 -> M <- U2 -> Y, and D a child of the collider M
+    m = [("U1", "T"), ("U1", "M"), ("U2", "M"), ("U2", "Y"), ("T", "Y"), ("M", "D")]
+    assert causality.open_backdoor_paths(m, "T", "Y") == []
+    opened = [["T", "U1", "M", "U2", "Y"]]
+    assert causality.open_backdoor_paths(m, "T", "Y", ["M"]) == opened
+    assert causality.open_backdoor_paths(m, "T", "Y", ["D"]) == opened
+    assert causality.open_backdoor_paths(m, "T", "Y", ["M", "U1"]) == []
+    assert causality.descendants(m, "U1") == {"T", "M", "Y", "D"}
+
+
+def test_the_collider_exercise_passes_the_path_check_but_not_the_descendant_one():
+    g = [("A", "X"), ("A", "C"), ("X", "C"), ("X", "V"), ("C", "V")]
+    assert causality.open_backdoor_paths(g, "X", "C") == [["X", "A", "C"]]
+    assert causality.open_backdoor_paths(g, "X", "C", ["A", "V"]) == []
+    assert causality.descendants(g, "X") == {"C", "V"}
+
+
+def test_two_year_groups_measure_the_predicted_slope_near_the_effect():
+    # the first exercise's solution: n=30000, seed 1; s.e. of the 30-group mean ~0.03
+    scm = causality.ExerciseSCM()
+    many = causality.exercise_cholesterol(n=30000, seed=1, scm=scm)
+    narrow = list(causality.slopes(many, width=2).within_group.values())
+    predicted = causality.within_group_slope_theory(scm, width=2)
+    assert len(narrow) == 30
+    assert np.mean(narrow) == pytest.approx(predicted, abs=0.15)
+    assert abs(predicted - scm.effect) < 0.05
+
+
+def test_fixed_operation_sizes_make_the_shares_less_variable_than_multinomial():
+    # "the interval errs on the wide side": with 350 patients of each operation fixed,
+    # Var(p_small) = sum_t n_t q_t (1 - q_t) / N^2 <= p (1 - p) / N (total variance)
+    df = causality.kidney_stones().set_index(["treatment", "stone_size"])["total"]
+    n_t = df.groupby(level="treatment").sum()
+    assert n_t.tolist() == [350, 350]
+    q = df.xs("small", level="stone_size") / n_t
+    n_all = n_t.sum()
+    p = df.xs("small", level="stone_size").sum() / n_all
+    fixed = (n_t * q * (1 - q)).sum() / n_all**2
+    assert fixed < p * (1 - p) / n_all

@@ -281,6 +281,31 @@ CASES = {
         TypeError,
         r"differences must be a non-empty dict \{label: difference\}, got list",
     ),
+    "backdoor edges not a list": (
+        lambda: causality.open_backdoor_paths("T->Y", "T", "Y"),
+        TypeError,
+        r"edges must be a list of \(cause, effect\) pairs, got str",
+    ),
+    "backdoor edge not a pair": (
+        lambda: causality.open_backdoor_paths([("T",)], "T", "Y"),
+        ValueError,
+        r"each edge must be a \(cause, effect\) pair, got \('T',\)",
+    ),
+    "backdoor unknown treatment": (
+        lambda: causality.open_backdoor_paths([("T", "Y")], "drug", "Y"),
+        ValueError,
+        r"treatment must be one of .*got 'drug'",
+    ),
+    "backdoor unknown adjustment": (
+        lambda: causality.open_backdoor_paths([("T", "Y")], "T", "Y", ["age"]),
+        ValueError,
+        r"adjust\[i\] must be one of .*got 'age'",
+    ),
+    "descendants unknown node": (
+        lambda: causality.descendants([("T", "Y")], "Z"),
+        ValueError,
+        r"node must be one of .*got 'Z'",
+    ),
     "plot_differences nan": (
         lambda: causality.plot_differences(
             {"x": {"difference": np.nan, "low": 0, "high": 1, "level": 0.95}}

@@ -7,6 +7,8 @@
   its interval (``kidney_stones``, ``success_rates``, ``backdoor_rate``,
   ``backdoor_adjust``, ``backdoor_difference``, ``naive_difference``), and the era of
   treatment (``with_era``, ``patients_by_stratum``).
+- ``backdoor``: the back-door criterion on a small graph (``open_backdoor_paths``,
+  ``descendants``).
 - ``stone_plots``: the kidney-stone figures.
 - ``ols``: least squares by hand, shared with ``causal_representation``.
 - ``dag``: ``plot_dag`` draws the small causal graphs of both causal chapters.
@@ -16,6 +18,7 @@ them).
 So ``from mlxday2 import causality`` and then ``causality.slopes(...)``.
 """
 
+from mlxday2.causality.backdoor import descendants, open_backdoor_paths
 from mlxday2.causality.dag import plot_dag
 from mlxday2.causality.ols import ols
 from mlxday2.causality.simpson import (
