@@ -253,3 +253,21 @@ def test_the_page_shows_an_algorithm_from_its_own_package(chapter):
         source(chapter),
     )
     assert shown, f"{chapter}: no literalinclude of a function from mlxday2/{name}/"
+
+
+def test_the_bibliography_parses_with_unique_keys_and_a_link_for_each_entry():
+    from pybtex.database import parse_file  # sphinxcontrib-bibtex's own parser
+
+    path = ROOT / "book" / "references.bib"
+    keys = re.findall(r"^@\w+\{([^,\s]+),", path.read_text(), re.M)
+    assert len(keys) == len(set(keys)), (
+        f"duplicate keys: {sorted(k for k in set(keys) if keys.count(k) > 1)}"
+    )
+    entries = parse_file(str(path)).entries
+    assert len(entries) == len(keys)
+    unlinked = [
+        k
+        for k, e in entries.items()
+        if not ({"doi", "url"} & {f.lower() for f in e.fields})
+    ]
+    assert not unlinked, f"entries without DOI or URL: {unlinked}"
