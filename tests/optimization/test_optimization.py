@@ -543,3 +543,12 @@ def test_halving_the_rate_halves_the_replace_floor_and_cuts_reshuffling_far_more
         assert 1.6 < fall["replace"] < 2.5
         assert fall["reshuffle"] > 4
         assert half["replace"] / half["reshuffle"] > full["replace"] / full["reshuffle"]
+
+
+def test_the_decay_exercises_schedule_meets_the_one_over_t_condition():
+    """The exercise's lr / (1 + t / T) is c / (t + T) with c = lr T = 3, above
+    1 / (2 lambda_min) of the make_regression Hessian (measured 0.26)."""
+    x, _, _ = optim.regression_data(n=100, noise=15, bias=30, seed=0)
+    schedule = optim.lr_schedule(0.01, 300)
+    assert all(schedule(t) == pytest.approx(3.0 / (t + 300)) for t in (0, 100, 2999))
+    assert 3.0 > 2 / (2 * np.linalg.eigvalsh(optim.hessian(x))[0])
