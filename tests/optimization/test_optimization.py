@@ -495,7 +495,7 @@ def test_the_chapters_mini_batch_sgd_sits_below_its_sgd_on_every_seed():
         assert late["minibatch"] < 0.75 * late["sgd"]
 
 
-def test_adam_step_reaches_3_2_lr_only_after_a_long_run_of_zero_gradients():
+def test_adam_step_reaches_3_2_lr_after_a_long_run_of_zero_gradients():
     """Kingma and Ba's section 2.1: lr (1 - beta1) / sqrt(1 - beta2), about 3.16 lr
     with the defaults, reached when a gradient follows thousands of zero gradients."""
     params, state = np.zeros(1), optim.AdamState.zeros(1)
