@@ -32,7 +32,7 @@ _NAME = re.compile(r"[a-z][a-z0-9-]*\Z")
 
 @dataclass(frozen=True)
 class Control:
-    """One knob: a parameter ``name``, its ``label``, grid ``values`` and their texts."""
+    """One knob: a parameter ``name``, its ``label``, grid ``values``, their texts."""
 
     name: str
     label: str
@@ -81,7 +81,7 @@ def control(name: str, label: str, values, fmt: str = "{:.3g}", kind: str = "ran
 
 
 def figure_uri(fig: plt.Figure, dpi: int = 72) -> str:
-    """Return ``fig`` as a PNG data URI (256-colour palette, small) and close ``fig``."""
+    """Return ``fig`` as a PNG data URI (a 256-colour palette) and close ``fig``."""
     check_int("dpi", dpi, 20, 300)
     raw = io.BytesIO()
     fig.savefig(raw, format="png", dpi=dpi, facecolor="white")
@@ -95,7 +95,7 @@ def figure_uri(fig: plt.Figure, dpi: int = 72) -> str:
 
 
 def frame(fig: plt.Figure, alt: str, numbers: dict, dpi: int = 72) -> Frame:
-    """Return a :class:`Frame` of ``fig`` (closed); ``numbers`` maps label -> (value, fmt)."""
+    """Return a :class:`Frame` of ``fig`` (closed); numbers: label -> (value, fmt)."""
     check_instance("alt", alt, str)
     if not alt.strip():
         raise ValueError("alt must describe the figure, got an empty string")
@@ -145,8 +145,9 @@ def _check_frames(controls, frames, default) -> tuple[int, ...]:
 def explorable(name: str, controls, frames, default, caption: str = "") -> Explorable:
     """Return the HTML block of an explorable figure over the grid of ``controls``.
 
-    ``frames`` holds one :class:`Frame` per state in :func:`grid_keys` order; ``default``
-    (indices into each control's values) is the state shown without JavaScript.
+    ``frames`` holds one :class:`Frame` per state in :func:`grid_keys` order;
+    ``default`` (indices into each control's values) is the state shown without
+    JavaScript.
     """
     name = _check_name(name)
     controls = tuple(check_instance("controls[i]", c, Control) for c in controls)
@@ -176,7 +177,8 @@ def explorable(name: str, controls, frames, default, caption: str = "") -> Explo
     if caption:
         parts.append(f'<p class="explorable-caption">{html.escape(caption)}</p>')
     parts.append(
-        f'<div class="explorable-controls" hidden>{_controls_html(name, controls, default)}</div>'
+        '<div class="explorable-controls" hidden>'
+        f"{_controls_html(name, controls, default)}</div>"
     )
     parts.append(
         f'<img class="explorable-figure" src="{shown.image}" '

@@ -1,4 +1,4 @@
-"""mlxday2.explorable: the HTML blocks of explorable figures and self-check questions."""
+"""mlxday2.explorable: the HTML of explorable figures and self-check questions."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from mlxday2.explorable import (
 
 
 class Tags(HTMLParser):
-    """Every start tag as ``(tag, attributes)``, the JSON payload and the visible text."""
+    """Every start tag ``(tag, attributes)``, the JSON payload and the visible text."""
 
     def __init__(self, text: str):
         super().__init__()

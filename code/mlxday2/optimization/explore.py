@@ -1,4 +1,4 @@
-"""The chapter's explorable figure: gradient descent's path for a slider of learning rates.
+"""The chapter's explorable figure: gradient descent's path, by learning rate.
 
 ``lr_grid_states`` runs full-batch gradient descent (``fit_linear``) for each learning
 rate, a fraction of the bound ``critical_lr`` from below it to above it;
@@ -25,7 +25,8 @@ class LrState:
     """One learning rate: its fraction of ``2 / lambda_max``, the run and its numbers.
 
     ``factor`` is ``|1 - lr * lambda_max|``, what each step multiplies the error along
-    the steepest direction by; ``excess`` the final loss above the least-squares minimum.
+    the steepest direction by; ``excess`` the final loss above the least-squares
+    minimum.
     """
 
     fraction: float
@@ -66,7 +67,7 @@ def _inside(params: np.ndarray, W: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 
 def lr_explorable(states, W, B, L, name: str = "opt-lr"):
-    """Return the explorable figure of ``states`` drawn on the loss surface ``W, B, L``."""
+    """Return the explorable figure of ``states`` on the loss surface ``W, B, L``."""
     fractions = [s.fraction for s in states]
     slider = control("fraction", "learning rate / (2 / λmax)", fractions, "{:.2f}")
     frames = []
