@@ -24,7 +24,7 @@
         if (range) range.setAttribute("aria-valuetext", text);
       });
       root.querySelectorAll("[data-number]").forEach(function (cell) {
-        cell.textContent = frame.numbers[cell.dataset.number].text;
+        cell.textContent = frame.numbers[data.numbers[Number(cell.dataset.number)]].text;
       });
       root.dataset.state = key;
     };

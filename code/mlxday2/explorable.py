@@ -223,10 +223,12 @@ def _controls_html(name: str, controls, default) -> str:
 
 
 def _numbers_html(shown: Frame) -> str:
+    # A number is found by its position in the data's "numbers" list, not by its
+    # label, so no label's characters can break the lookup.
     rows = "".join(
-        f'<div><dt>{html.escape(label)}</dt><dd data-number="{html.escape(label)}">'
+        f'<div><dt>{html.escape(label)}</dt><dd data-number="{i}">'
         f"{html.escape(text)}</dd></div>"
-        for label, (_, text) in shown.numbers.items()
+        for i, (label, (_, text)) in enumerate(shown.numbers.items())
     )
     return f'<dl class="explorable-numbers" aria-live="polite">{rows}</dl>'
 

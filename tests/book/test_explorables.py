@@ -115,11 +115,12 @@ def assert_shows(driver, root, data, static_src, chapter, where):
         f"{chapter}: {name} at {where}: the image is not state {shown['key']}'s frame",
     )
     check(shown["alt"] == frame["alt"], f"{chapter}: {name}: alt text not the state's")
-    for label, number in frame["numbers"].items():
+    for index, label in enumerate(data["numbers"]):
+        number, text = frame["numbers"][label], shown["numbers"].get(str(index))
         check(
-            shown["numbers"].get(label) == number["text"],
-            f"{chapter}: {name} at {where}: {label!r} shows "
-            f"{shown['numbers'].get(label)!r}, the build computed {number['text']!r}",
+            text == number["text"],
+            f"{chapter}: {name} at {where}: {label!r} shows {text!r}, "
+            f"the build computed {number['text']!r}",
         )
         text_value = float(number["text"])
         check(

@@ -113,6 +113,10 @@ def test_the_static_figure_is_the_default_state_with_alt_text(block):
     (controls,) = page.find("div", **{"class": "explorable-controls"})
     assert "hidden" in controls
     assert "1.00" in page.text and "height" in page.text
+    # each shown number names its place in the data's list of numbers
+    cells = page.find("dd")
+    assert [c["data-number"] for c in cells] == ["0"]
+    assert block.data["numbers"] == ["height"]
 
 
 def test_every_control_is_labelled_and_shows_its_value(block):
