@@ -294,25 +294,33 @@ def self_check(
         "data-wrong": why_wrong,
     }
     attr_text = " ".join(f'{k}="{html.escape(str(v))}"' for k, v in attrs.items())
-    ident = f"{name}-reply"
-    if choices is None:
-        reply = (
-            f'<label for="{ident}">Your prediction</label>'
-            f'<input type="text" inputmode="decimal" id="{ident}" autocomplete="off">'
-        )
-    else:
-        reply = "".join(
-            f'<label><input type="radio" name="{ident}" value="{i}"> '
-            f"{html.escape(c)}</label>"
-            for i, c in enumerate(extra)
-        )
-        reply = f"<fieldset><legend>Your prediction</legend>{reply}</fieldset>"
     body = (
         f'<form class="self-check" id="{name}" {attr_text} hidden>'
-        f'<p class="self-check-question">{html.escape(question)}</p>{reply}'
+        f'<p class="self-check-question" id="{name}-question">'
+        f"{html.escape(question)}</p>{_reply_html(name, None if choices is None else extra)}"
         '<button type="submit">Check</button>'
         '<p class="self-check-feedback" role="status" aria-live="polite"></p></form>'
         f'<noscript><p class="self-check-question">{html.escape(question)} '
         "(Checking an answer needs JavaScript.)</p></noscript>"
     )
     return SelfCheck(name, body, answer)
+
+
+def _reply_html(name: str, choices) -> str:
+    """Return the reply's inputs: a labelled text box, or one radio button a choice."""
+    ident, question = f"{name}-reply", f"{name}-question"
+    if not choices:
+        return (
+            f'<label for="{ident}">Your prediction</label>'
+            f'<input type="text" inputmode="decimal" id="{ident}" autocomplete="off" '
+            f'aria-describedby="{question}">'
+        )
+    buttons = "".join(
+        f'<label><input type="radio" name="{ident}" value="{i}"> '
+        f"{html.escape(c)}</label>"
+        for i, c in enumerate(choices)
+    )
+    return (
+        f'<fieldset aria-describedby="{question}">'
+        f"<legend>Your prediction</legend>{buttons}</fieldset>"
+    )
