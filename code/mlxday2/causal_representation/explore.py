@@ -78,14 +78,14 @@ def rotation_explorable(states, name: str = "crl-rotation"):
     """Return the explorable figure of ``states`` (from ``rotation_states``)."""
     angles = sorted({s.angle for s in states})
     kind = control("source", "sources", DISTRIBUTIONS, "{}", kind="radio")
-    turn = control("angle", "rotation angle (degrees)", angles, "{:.0f}°")
+    turn = control("angle", "rotation angle (degrees)", angles, "{:g}°")
     frames = []
     for s in states:
         fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.3))
         plot_rotated(s, axes)
-        fig.suptitle(f"{s.distribution} sources rotated by {s.angle:.0f}°")
+        fig.suptitle(f"{s.distribution} sources rotated by {s.angle:g}°")
         alt = (
-            f"Scatter of two {s.distribution} sources rotated by {s.angle:.0f} degrees "
+            f"Scatter of two {s.distribution} sources rotated by {s.angle:g} degrees "
             f"and the histogram of the first component against a standard normal; "
             f"excess kurtosis {s.kurtosis[0]:.2f} and {s.kurtosis[1]:.2f}."
         )
