@@ -11,15 +11,19 @@ The page must log no console error, request nothing off the site, and stay under
 from __future__ import annotations
 
 import json
-import shutil
 import time
 
 import pytest
+import test_browser
 
 import headless
 from conftest import toc_chapters
 
 pytestmark = [pytest.mark.browser, pytest.mark.book]
+
+# The browser of test_browser.py: Chromium and its driver found (or the test skipped),
+# a fresh profile, the light colour scheme.
+chromium_paths, browser = test_browser.chromium_paths, test_browser.browser
 
 CHAPTERS = toc_chapters()
 MAX_PAGE_BYTES = 3_000_000
@@ -66,19 +70,9 @@ def check(ok, message: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    chromium, chromedriver = headless.find_browser()
-    profile = headless.fresh_profile()
-    driver = headless.start_chromium(chromium, chromedriver, profile)
-    # no cache, so every page's transferred size is measured in full
-    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
 def site(browser, built_book):
+    # no browser cache, so each page's transferred size is measured in full
+    browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
     served = headless.serve(built_book)
     yield served
     served.stop()
