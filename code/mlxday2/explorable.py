@@ -294,10 +294,11 @@ def self_check(
         "data-wrong": why_wrong,
     }
     attr_text = " ".join(f'{k}="{html.escape(str(v))}"' for k, v in attrs.items())
+    reply = _reply_html(name, None if choices is None else extra)
     body = (
         f'<form class="self-check" id="{name}" {attr_text} hidden>'
         f'<p class="self-check-question" id="{name}-question">'
-        f"{html.escape(question)}</p>{_reply_html(name, None if choices is None else extra)}"
+        f"{html.escape(question)}</p>{reply}"
         '<button type="submit">Check</button>'
         '<p class="self-check-feedback" role="status" aria-live="polite"></p></form>'
         f'<noscript><p class="self-check-question">{html.escape(question)} '
