@@ -46,3 +46,53 @@ def test_the_block_shows_the_states_slopes(states):
         pooled = numbers["pooled slope (mg/dL per weekly hour)"]
         assert pooled["value"] == state.slopes.pooled
         assert pooled["text"] == f"{state.slopes.pooled:+.2f}"
+
+
+@pytest.fixture(scope="module")
+def mixes():
+    stones = causality.kidney_stones()
+    shares = sorted({0.1, 0.5, 0.9, *explore.published_shares(stones)})
+    return shares, explore.case_mix_states(stones, shares)
+
+
+def test_the_published_mix_gives_back_the_published_counts():
+    stones = causality.kidney_stones()
+    counts = explore.case_mix_counts(stones, *explore.published_shares(stones))
+    key = ["treatment", "stone_size"]
+    got = counts.set_index(key).sort_index()
+    want = stones.set_index(key).sort_index()
+    assert got.equals(want[got.columns])
+
+
+def test_each_mix_state_is_success_rates_of_its_counts(mixes):
+    shares, states = mixes
+    stones = causality.kidney_stones()
+    for state in states:
+        counts = explore.case_mix_counts(stones, state.share_a, state.share_b)
+        assert state.rates.equals(causality.success_rates(counts))
+
+
+def test_the_pooled_rates_reverse_only_when_b_gets_more_small_stones(mixes):
+    _, states = mixes
+    for state in states:
+        # A is better within each size; pooled, it loses only if B's mix is easier
+        for size in ("small", "large"):
+            by = state.rates[state.rates.stone_size == size].set_index("treatment")
+            assert by.rate["A"] > by.rate["B"] - 0.01  # rounding to whole patients
+        if state.share_a >= state.share_b:
+            assert state.pooled("A") > state.pooled("B")
+    published = next(s for s in states if s.share_a < 0.3 and 0.7 < s.share_b < 0.8)
+    assert published.pooled("A") < published.pooled("B")
+
+
+def test_the_mix_block_opens_on_the_published_mix(mixes):
+    shares, states = mixes
+    default = explore.published_shares(causality.kidney_stones())
+    block = explore.case_mix_explorable(states, default=default)
+    payload = block.html.split('class="explorable-data">')[1].split("</script>")[0]
+    data = json.loads(payload)
+    assert data["default"] == [shares.index(default[0]), shares.index(default[1])]
+    for state in states:
+        key = f"{shares.index(state.share_a)}-{shares.index(state.share_b)}"
+        shown = data["frames"][key]["numbers"]["difference A − B"]
+        assert shown["value"] == pytest.approx(state.pooled("A") - state.pooled("B"))
