@@ -51,7 +51,7 @@ def test_the_block_shows_the_states_slopes(states):
 @pytest.fixture(scope="module")
 def mixes():
     stones = causality.kidney_stones()
-    shares = sorted({0.1, 0.5, 0.9, *explore.published_shares(stones)})
+    shares = sorted({0.1, 0.9, *explore.published_shares(stones)})
     return shares, explore.case_mix_states(stones, shares)
 
 

@@ -158,7 +158,7 @@ def case_mix_explorable(states, default, name: str = "causal-mix"):
     ]
     frames = []
     for s in states:
-        fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
+        fig, ax = plt.subplots(figsize=(6, 3.6))
         plot_success_rates(s.rates, ax=ax)
         better = "A" if s.pooled("A") > s.pooled("B") else "B"
         alt = (
