@@ -17,7 +17,7 @@ from conftest import ROOT, toc_chapters
 
 PACKAGE = ROOT / "code" / "mlxday2"
 TESTS = ROOT / "tests"
-CORE = {"checks", "plotting", "book", "datasets", "cache"}
+CORE = {"checks", "plotting", "book", "datasets", "cache", "explorable"}
 CHAPTERS = [chapter.split("/")[-1] for chapter in toc_chapters()]
 
 
