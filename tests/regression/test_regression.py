@@ -507,6 +507,17 @@ def test_region_loses_less_precision_than_the_two_rates(complete):
     )
 
 
+def test_the_rates_lose_precision_to_each_other_and_to_the_region(complete):
+    # the VIF paragraph: alone, the rates' VIF is 1 / (1 - r^2); the region adds to it
+    rates = complete[["poverty_215_pct", "poverty_national_pct"]]
+    alone = reg.vif(rates)
+    r = rates.corr().iloc[0, 1]
+    assert alone.iloc[0] == pytest.approx(1 / (1 - r**2))
+    with_region = reg.estat_vif(reg.fit_ols(complete))["VIF"]
+    for rate in rates.columns:
+        assert with_region[rate] > alone[rate] * 1.2
+
+
 # --- multiple imputation -------------------------------------------------------------
 
 
