@@ -496,6 +496,15 @@ def test_estat_vif_keeps_the_models_order_with_a_factor(complete):
     assert table.index[2].startswith("region[")
 
 
+def test_a_straight_line_predicts_negative_headcounts(complete):
+    # the model paragraph: some fitted H < 0 where the observed H is >= 0
+    fitted = reg.fit_ols(complete).fittedvalues
+    assert (fitted < 0).sum() >= 1
+    assert (complete["headcount_pct"] >= 0).all()
+    start = complete["survey_year"].str[:4].astype(int)
+    assert start.between(2000, 2023).all()  # a year, as the prose reads it
+
+
 def test_region_loses_less_precision_than_the_two_rates(complete):
     # the VIF paragraph: GVIF^(1/(2df)) of region below sqrt(VIF) of each rate
     g = reg.gvif(reg.fit_ols(complete))
