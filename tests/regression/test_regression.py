@@ -496,6 +496,15 @@ def test_estat_vif_keeps_the_models_order_with_a_factor(complete):
     assert table.index[2].startswith("region[")
 
 
+def test_a_straight_line_predicts_negative_headcounts(complete):
+    # the model paragraph: some fitted H < 0 where the observed H is >= 0
+    fitted = reg.fit_ols(complete).fittedvalues
+    assert (fitted < 0).sum() >= 1
+    assert (complete["headcount_pct"] >= 0).all()
+    start = complete["survey_year"].str[:4].astype(int)
+    assert start.between(2000, 2023).all()  # a year, as the prose reads it
+
+
 def test_region_loses_less_precision_than_the_two_rates(complete):
     # the VIF paragraph: GVIF^(1/(2df)) of region below sqrt(VIF) of each rate
     g = reg.gvif(reg.fit_ols(complete))
@@ -505,6 +514,17 @@ def test_region_loses_less_precision_than_the_two_rates(complete):
     assert root["poverty_215_pct"] == pytest.approx(
         np.sqrt(g.loc["poverty_215_pct", "GVIF"])
     )
+
+
+def test_the_rates_lose_precision_to_each_other_and_to_the_region(complete):
+    # the VIF paragraph: alone, the rates' VIF is 1 / (1 - r^2); the region adds to it
+    rates = complete[["poverty_215_pct", "poverty_national_pct"]]
+    alone = reg.vif(rates)
+    r = rates.corr().iloc[0, 1]
+    assert alone.iloc[0] == pytest.approx(1 / (1 - r**2))
+    with_region = reg.estat_vif(reg.fit_ols(complete))["VIF"]
+    for rate in rates.columns:
+        assert with_region[rate] > alone[rate] * 1.2
 
 
 # --- multiple imputation -------------------------------------------------------------

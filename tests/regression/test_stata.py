@@ -91,16 +91,31 @@ def test_stata_output_robust_title_and_stata_16_titles(longley):
 
 def test_stata_output_lists_terms_in_the_commands_order_with_factor_blocks(mpi_fit):
     lines = stata.stata_output(mpi_fit, names={"region": "region_id"}).splitlines()
-    rows = lines[lines.index("-" * 13 + "+" + "-" * 64) + 1 : -1]
+    # Stata's default lstretch: the first column fits the longest level label plus one
+    width = len("Latin America and the Caribbean") + 1
+    rows = lines[lines.index("-" * (width + 1) + "+" + "-" * 64) + 1 : -1]
     names = [row.split("|")[0] for row in rows]
-    blank = " " * 13
+    blank = " " * (width + 1)
     # Stata: the varlist's order, a blank line before and after the factor block, the
     # factor under the command's name, its levels ending two spaces before the bar
-    assert [n.strip() for n in names[:3]] == ["poverty_21~t", "poverty_na~t", ""]
-    assert names[2] == blank and names[3] == "   region_id "
-    assert names[4] == "Arab States  " and names[-2] == blank
+    assert [n.strip() for n in names[:3]] == [
+        "poverty_215_pct",
+        "poverty_national_pct",
+        "",
+    ]
+    assert names[2] == blank and names[3] == f"{'region_id':>{width}} "
+    assert names[4] == f"{'Arab States':>{width - 1}}  " and names[-2] == blank
     assert names[-1].strip() == "_cons" and len(rows) == 2 + 1 + 1 + 5 + 1 + 1
-    assert "headcount_~t |" in "\n".join(lines)  # names over 12 characters abbreviated
+    assert lines[-1] == "-" * (width + 66)
+    assert any(line.startswith(f"{'headcount_pct':>{width}} |") for line in lines)
+
+
+def test_a_narrow_window_abbreviates_names_to_a_79_column_table(mpi_fit):
+    lines = stata.stata_output(mpi_fit, linesize=80).splitlines()
+    assert max(len(line) for line in lines) == 79
+    assert any(line.startswith("poverty_215~t |") for line in lines)
+    with pytest.raises(ValueError, match="linesize"):
+        stata.stata_output(mpi_fit, linesize=20)
 
 
 def test_a_factor_opening_the_table_has_no_blank_line_before_it():

@@ -139,7 +139,8 @@ def stata_coefficients(results, names: dict[str, str] | None = None) -> pd.DataF
     return table
 
 
-BLANK = f"{'':>12} |"
+def _blank(width: int = 12) -> str:
+    return f"{'':>{width}} |"
 
 
 def _inline(labels: list[str]) -> list[str]:
@@ -158,26 +159,49 @@ def _inline(labels: list[str]) -> list[str]:
     return out
 
 
-def _block_rows(labels: list[str], cells: list[str], apart: bool = True) -> list[str]:
+def _block_rows(
+    labels: list[str], cells: list[str], apart: bool = True, width: int = 12
+) -> list[str]:
     """Return Stata's rows of a table: a factor's levels under its name.
 
-    ``regress`` sets a factor's block apart with blank rows (``apart``); ``estat vif``
-    does not.
+    ``regress`` sets a factor's block apart with blank rows (``apart``): one before
+    it, and one after it when it has more than one level; ``estat vif`` does not.
+    Names are right-aligned in ``width`` columns, level labels end two spaces before
+    the bar.
     """
-    rows, factor = [], None
+    rows, factor, levels = [], None, 0
     for label, cell in zip(_inline(labels), cells):
         variable, bracket, level = label.partition("[")
-        if bracket and variable != factor:
-            if apart and rows and rows[-1] != BLANK:
-                rows.append(BLANK)
-            rows.append(f"{_abbrev(variable):>12} |")
-            factor = variable
-        elif not bracket and factor is not None:
-            rows += [BLANK] if apart else []
+        if factor is not None and (not bracket or variable != factor):
+            rows += [_blank(width)] if apart and levels > 1 else []
             factor = None
-        level_name = f"{_abbrev(level[:-1], 11):>11}  |"
-        rows.append((level_name if bracket else f"{_abbrev(label):>12} |") + cell)
+        if bracket and variable != factor:
+            if apart and rows and rows[-1] != _blank(width):
+                rows.append(_blank(width))
+            rows.append(f"{_abbrev(variable, width):>{width}} |")
+            factor, levels = variable, 0
+        levels += bool(bracket)
+        level_name = f"{_abbrev(level[:-1], width - 1):>{width - 1}}  |"
+        rows.append(
+            (level_name if bracket else f"{_abbrev(label, width):>{width}} |") + cell
+        )
     return rows
+
+
+def _stub_width(names: list[str], linesize: int | None) -> int:
+    """Return the width of Stata's first column: 12, widened to fit long names.
+
+    Stata's default ``set lstretch on`` widens the column (to at most 32 characters for
+    a name) so every variable name and, one column shorter, every level label fits,
+    as far as the Results window's ``linesize`` allows: the table (the column plus 66)
+    stays within ``max(79, linesize - 1)`` characters. ``linesize=None`` is a window
+    wide enough for everything.
+    """
+    need = 12
+    for name in _inline(names):
+        variable, bracket, level = name.partition("[")
+        need = max(need, min(len(variable), 32), len(level[:-1]) + 1 if bracket else 0)
+    return need if linesize is None else max(12, min(need, max(79, linesize - 1) - 66))
 
 
 def _coefficient_cells(table: pd.DataFrame) -> list[str]:
@@ -230,7 +254,10 @@ def _anova_header(h: dict) -> list[str]:
 
 
 def stata_output(
-    results, names: dict[str, str] | None = None, version: int = 17
+    results,
+    names: dict[str, str] | None = None,
+    version: int = 17,
+    linesize: int | None = None,
 ) -> str:
     """Return ``results`` in the layout of Stata's ``regress`` (Stata ``version``).
 
@@ -238,24 +265,30 @@ def stata_output(
     Adj R-squared and Root MSE; a robust fit gets "Linear regression" and "Robust" above
     the standard errors. Terms come in the formula's order, a factor's levels under its
     name (``names`` renames a variable as the Stata command has it), ``_cons`` last.
+    The first column widens for long names and labels as far as ``linesize`` allows
+    (``None``: a Results window wide enough), as Stata's default ``lstretch`` does.
     """
     check_results(results)
     if check_int("version", version, 16, 17, fix="pass 16 or 17") not in _TITLES:
         raise ValueError(f"version must be 16 or 17, got {version!r}")
+    if linesize is not None:
+        linesize = check_int("linesize", linesize, 40, 255, fix="Stata allows 40-255")
     h = stata_header(results)
     table = stata_coefficients(results, names)
+    depvar = results.model.endog_names
+    w = _stub_width([depvar, *table.index], linesize)
     robust = results.cov_type != "nonrobust"
-    lines = [*(_robust_header(h) if robust else _anova_header(h)), "", "-" * 78]
+    lines = [*(_robust_header(h) if robust else _anova_header(h)), "", "-" * (w + 66)]
     if robust:
         label = {"HC1": "Robust"}.get(results.cov_type, f"Robust {results.cov_type}")
-        lines.append(f"{'':>12} |{label:>21}")
+        lines.append(f"{'':>{w}} |{label:>21}")
     titles = _TITLES[version]
     if robust:  # Stata 17 writes "std. err." under "Robust"; Stata 16 kept capitals
         titles = titles.replace("Std. err.", "std. err.")
-    lines.append(f"{_abbrev(results.model.endog_names):>12} |{titles}")
-    lines += ["-" * 13 + "+" + "-" * 64]
-    lines += _block_rows(list(table.index), _coefficient_cells(table))
-    return "\n".join([*lines, "-" * 78])
+    lines.append(f"{_abbrev(depvar, w):>{w}} |{titles}")
+    lines += ["-" * (w + 1) + "+" + "-" * 64]
+    lines += _block_rows(list(table.index), _coefficient_cells(table), width=w)
+    return "\n".join([*lines, "-" * (w + 66)])
 
 
 def _root_mse(x: float) -> str:
@@ -294,9 +327,13 @@ def vif_output(results, names: dict[str, str] | None = None) -> str:
             codes = sorted(map(str, frame[variable].dropna().unique()))
             level = f"{codes.index(level[:-1]) + 1}]"
         labels.append(rename.get(variable, variable) + bracket + level)
-    cells = [f"{v:>10.2f}{inv:>12.6f}" for v, inv in body.to_numpy()]
+    return _vif_lines(labels, body.to_numpy(), table.loc["Mean VIF", "VIF"])
+
+
+def _vif_lines(labels: list[str], values: np.ndarray, mean: float) -> str:
+    """Lay out ``estat vif``: VIF and 1/VIF under 12-character names, never widened."""
+    cells = [f"{v:>10.2f}{inv:>12.6f}" for v, inv in values]
     rule = "-------------+----------------------"
-    mean = table.loc["Mean VIF", "VIF"]
     return "\n".join(
         [
             "    Variable |       VIF       1/VIF  ",
