@@ -17,11 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.stats import kurtosis
 
-from mlxday2.causal_representation.identifiability import (
-    mixed_sources,
-    rotation,
-    rotation_table,
-)
+from mlxday2.causal_representation import mixed_sources, rotation, rotation_table
 from mlxday2.checks import check_int, check_seed
 from mlxday2.explorable import control, explorable, frame
 

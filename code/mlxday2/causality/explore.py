@@ -19,15 +19,16 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from mlxday2.causality.simpson import (
+from mlxday2.causality import (
     ExerciseSCM,
     Slopes,
     exercise_cholesterol,
     plot_simpson,
+    plot_success_rates,
     simpson_lines,
     slopes,
+    success_rates,
 )
-from mlxday2.causality.stones import plot_success_rates, success_rates
 from mlxday2.checks import check_frame, check_instance, check_int, check_real
 from mlxday2.explorable import control, explorable, frame
 

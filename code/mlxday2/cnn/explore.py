@@ -15,8 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from mlxday2.checks import check_array, check_int
-from mlxday2.cnn.analysis import confident_mistakes, feature_maps
-from mlxday2.cnn.plots import plot_feature_maps
+from mlxday2.cnn import confident_mistakes, feature_maps, plot_feature_maps
 from mlxday2.explorable import control, explorable, frame
 
 

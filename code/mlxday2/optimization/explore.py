@@ -15,9 +15,15 @@ import numpy as np
 
 from mlxday2.checks import check_array, check_int
 from mlxday2.explorable import control, explorable, frame
-from mlxday2.optimization.fit import Trajectory, fit_linear
-from mlxday2.optimization.plots import plot_surface_contours
-from mlxday2.optimization.problem import check_data, critical_lr, hessian, least_squares
+from mlxday2.optimization import (
+    Trajectory,
+    check_data,
+    critical_lr,
+    fit_linear,
+    hessian,
+    least_squares,
+    plot_surface_contours,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,7 +80,7 @@ def lr_explorable(states, W, B, L, name: str = "opt-lr"):
     for s in states:
         fig, ax = plt.subplots(figsize=(6, 4.2))
         shown = _inside(s.run.params, W, B)
-        paths = {f"GD, lr = {s.run.lr:.3g}": (shown, "C1")}
+        paths = {f"GD, lr = {s.run.lr:.3g}": (shown, {"color": "C1", "marker": "o"})}
         plot_surface_contours(W, B, L, ax=ax, paths=paths)
         ax.set_title(f"lr = {s.fraction:.2f} x 2/λmax: {len(shown) - 1} steps shown")
         verdict = (

@@ -17,12 +17,7 @@ import numpy as np
 
 from mlxday2.checks import check_instance, check_int
 from mlxday2.explorable import control, explorable, frame
-from mlxday2.optimization_theory.theory import (
-    LeastSquares,
-    Run,
-    curvature,
-    run_method,
-)
+from mlxday2.optimization_theory.theory import LeastSquares, Run, curvature, run_method
 
 
 def predicted_rate(problem: LeastSquares, lr: float, momentum: float) -> float:

@@ -17,12 +17,7 @@ import pandas as pd
 
 from mlxday2.checks import check_frame, check_instance
 from mlxday2.explorable import control, explorable, frame
-from mlxday2.regression.model import (
-    REFERENCE_REGION,
-    coef_table,
-    fit_ols,
-    plot_coefficients,
-)
+from mlxday2.regression import REFERENCE_REGION, coef_table, fit_ols, plot_coefficients
 
 #: The chapter's model without its region term; each state adds one with its base.
 RHS = "headcount_pct ~ poverty_215_pct + poverty_national_pct"
