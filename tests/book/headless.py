@@ -11,8 +11,10 @@ import base64
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -228,6 +230,58 @@ def read_traffic(driver, base_url: str) -> Traffic:
     return Traffic(
         console_errors=unique(console), failed=unique(failed), outside=unique(outside)
     )
+
+
+def browser_session(chromium: str, chromedriver: str):
+    """Yield a headless Chromium (fresh profile, light colour scheme); quit it after."""
+    profile = fresh_profile()
+    driver = start_chromium(chromium, chromedriver, profile)
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": "light"}]},
+    )
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_for(driver, script: str, timeout: float = 15.0):
+    """Return the first truthy value of ``script`` within ``timeout`` seconds (else the last)."""
+    deadline = time.monotonic() + timeout
+    value = driver.execute_script(script)
+    while not value and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = driver.execute_script(script)
+    return value
+
+
+def open_page(driver, url: str) -> None:
+    driver.get(url)
+    wait_for(driver, "return document.readyState === 'complete'")
+
+
+def switch_theme(driver, theme: str) -> str:
+    """Press the theme's toggle until the page shows ``theme``; return the theme shown."""
+    from selenium.webdriver.common.by import By
+
+    for _ in range(4):
+        if driver.execute_script(THEME_JS) == theme:
+            return theme
+        buttons = [
+            b
+            for b in driver.find_elements(By.CSS_SELECTOR, ".theme-switch-button")
+            if b.is_displayed()
+        ]
+        if not buttons:
+            raise AssertionError("no visible .theme-switch-button (the theme's toggle)")
+        buttons[0].click()
+        time.sleep(0.2)
+    shown = driver.execute_script(THEME_JS)
+    if shown != theme:
+        raise AssertionError(
+            f"the theme toggle never showed {theme!r} (stuck at {shown!r})"
+        )
+    return shown
 
 
 # --- Probes: JavaScript run in the page, each returning plain data ---------------------------
@@ -452,4 +506,88 @@ if (document.activeElement) {
 document.querySelectorAll('.tooltip').forEach(t => t.remove());
 window.scrollTo(0, 0);
 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
+"""
+
+
+# --- axe-core: the accessibility engine, from the npm registry, run inside the page ----------
+
+AXE_VERSION = "4.14.1"
+# WCAG 2.0 and 2.1, levels A and AA: the rules a course page is held to.
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+
+
+def axe_source(root: Path) -> str:
+    """Return axe-core's script (``axe.min.js``), installed with npm under ``_build/axe``.
+
+    The package is installed once into the git-ignored build folder (``npm install``
+    of the pinned version); without npm the tests skip with a hint, or fail when ``CI``
+    is set. The script is handed to the page directly, so nothing is fetched from
+    elsewhere while the pages are checked.
+    """
+    folder = root / "_build" / "axe"
+    script = folder / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if not npm:
+            message = (
+                "the accessibility tests need npm to install axe-core: "
+                "`sudo apt-get install npm`"
+            )
+            if os.environ.get("CI"):
+                pytest.fail(f"CI is set, so they must run; {message}")
+            pytest.skip(message)
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(folder),
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                f"axe-core@{AXE_VERSION}",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    return script.read_text()
+
+
+# Unfold what a reader can unfold: every <details> (hidden cells, dropdowns) and every
+# sphinx-togglebutton (exercise solutions), so axe checks them as a reader sees them open.
+UNFOLD_JS = """
+document.querySelectorAll('details').forEach(d => d.open = true);
+document.querySelectorAll('.admonition.toggle.toggle-hidden')
+  .forEach(el => el.querySelector('button.toggle-button').click());
+return document.querySelectorAll('details[open], .admonition.toggle:not(.toggle-hidden)')
+  .length;
+"""
+
+# axe.run on the whole document; each violation with its impact and the elements it names.
+AXE_RUN_JS = """
+const done = arguments[arguments.length - 1];
+const options = {runOnly: {type: 'tag', values: arguments[0]},
+                 resultTypes: ['violations']};
+axe.run(document, options).then(results => done(results.violations.map(v => ({
+  id: v.id, impact: v.impact, help: v.help, help_url: v.helpUrl,
+  nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
+                            summary: (n.failureSummary || '').slice(0, 300)})),
+}))), err => done({error: String(err)}));
+"""
+
+# Math for a screen reader: every MathJax container carries MathML next to its glyphs.
+MATHML_JS = """
+const done = arguments[arguments.length - 1];
+const count = () => {
+  const all = Array.from(document.querySelectorAll('article mjx-container'));
+  const missing = all.filter(c => !c.querySelector('mjx-assistive-mml math'));
+  done({containers: all.length, without_mathml: missing.length,
+        example: missing.length ? missing[0].outerHTML.slice(0, 160) : null});
+};
+if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+  MathJax.startup.promise.then(count, count);
+} else { count(); }
 """

@@ -22,6 +22,7 @@ import yaml
 
 import headless
 from conftest import ROOT, toc_files
+from headless import open_page, switch_theme, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.book]
 
@@ -92,16 +93,7 @@ def chromium_paths() -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def browser(chromium_paths):
     """A headless Chromium (fresh profile) for this module."""
-    chromium, chromedriver = chromium_paths
-    profile = headless.fresh_profile()
-    driver = headless.start_chromium(chromium, chromedriver, profile)
-    driver.execute_cdp_cmd(
-        "Emulation.setEmulatedMedia",
-        {"features": [{"name": "prefers-color-scheme", "value": "light"}]},
-    )
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    yield from headless.browser_session(*chromium_paths)
 
 
 @pytest.fixture(scope="module")
@@ -118,45 +110,6 @@ def screenshot_dir(built_book) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
-
-
-def wait_for(driver, script: str, timeout: float = 15.0):
-    """Return the first truthy value of ``script`` within ``timeout`` seconds (else the last)."""
-    deadline = time.monotonic() + timeout
-    value = driver.execute_script(script)
-    while not value and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = driver.execute_script(script)
-    return value
-
-
-def open_page(driver, url: str) -> None:
-    driver.get(url)
-    wait_for(driver, "return document.readyState === 'complete'")
-
-
-def switch_theme(driver, theme: str) -> str:
-    """Press the theme's toggle until the page shows ``theme``; return the theme shown."""
-    from selenium.webdriver.common.by import By
-
-    for _ in range(4):
-        if driver.execute_script(headless.THEME_JS) == theme:
-            return theme
-        buttons = [
-            b
-            for b in driver.find_elements(By.CSS_SELECTOR, ".theme-switch-button")
-            if b.is_displayed()
-        ]
-        if not buttons:
-            raise AssertionError("no visible .theme-switch-button (the theme's toggle)")
-        buttons[0].click()
-        time.sleep(0.2)
-    shown = driver.execute_script(headless.THEME_JS)
-    if shown != theme:
-        raise AssertionError(
-            f"the theme toggle never showed {theme!r} (stuck at {shown!r})"
-        )
-    return shown
 
 
 def shoot(driver, folder: Path, page: str, view: str, theme: str) -> Path:
