@@ -103,7 +103,10 @@ def summary(found: dict[str, dict]) -> dict:
             for v in violations:
                 key = (v["impact"], v["id"], v["help"])
                 count, pages = rows.get(key, (0, []))
-                rows[key] = (count + len(v["nodes"]), pages + [page] * (page not in pages))
+                rows[key] = (
+                    count + len(v["nodes"]),
+                    pages + [page] * (page not in pages),
+                )
     order = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
     return dict(sorted(rows.items(), key=lambda kv: (order.get(kv[0][0], 4), kv[0][1])))
 
@@ -296,7 +299,12 @@ def test_figure_text_keeps_contrast_on_the_figure_background():
     use_book_style()
     rc = mpl.rcParams
     for background in (rc["figure.facecolor"], rc["axes.facecolor"]):
-        for key in ("text.color", "axes.labelcolor", "xtick.labelcolor", "ytick.labelcolor"):
+        for key in (
+            "text.color",
+            "axes.labelcolor",
+            "xtick.labelcolor",
+            "ytick.labelcolor",
+        ):
             colour = rc[key]
             if colour == "inherit":
                 colour = rc[key.replace("labelcolor", "color")]
