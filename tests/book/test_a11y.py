@@ -1,4 +1,4 @@
-"""Accessibility: axe-core on every page, alt text, math as MathML, figures without colour.
+"""Accessibility: axe-core on every page, alt text, MathML, figures without colour.
 
 axe-core (the npm package, pinned in ``headless.AXE_VERSION``) checks every page of
 ``_toc.yml`` against the WCAG 2.0/2.1 A and AA rules in headless Chromium: at 1280 px in
@@ -35,7 +35,7 @@ VIEWS = (
 REPORT = ROOT / "_build" / "a11y"
 
 
-# --- axe-core in the browser -----------------------------------------------------------
+# --- axe-core in the browser ------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +139,7 @@ def test_math_carries_mathml_for_screen_readers(audits, page):
 @pytest.mark.browser
 @pytest.mark.book
 def test_the_audit_unfolded_the_solutions_and_wrote_its_report(audits, capsys):
-    """The summary of what remains (moderate, minor) is printed and in ``_build/a11y``."""
+    """What remains (moderate, minor) is printed and written to ``_build/a11y``."""
     unfolded = {page: a["unfolded"] for page, a in audits.items()}
     rows = summary(audits)
     with capsys.disabled():
@@ -222,7 +222,7 @@ def test_weak_alt_tells_generic_from_descriptive(image, weak):
     assert (weak_alt(image) is not None) == weak
 
 
-# --- figures readable without colour ---------------------------------------------------
+# --- figures readable without colour ----------------------------------------------
 
 # Machado, Oliveira and Fernandes (2009), IEEE TVCG 15(6): full-severity simulation of
 # protanopia, deuteranopia and tritanopia, applied to linear RGB.

@@ -29,7 +29,7 @@ LATEX = ROOT / "_build" / "latex"
 PDF = LATEX / Path(CONFIG["latex"]["latex_documents"]["targetname"]).with_suffix(".pdf")
 TOOLS = ("xelatex", "latexmk", "pdftotext", "pdfimages", "pdfinfo")
 INSTALL_HINT = (
-    "install TeX Live and poppler as the README says (\"The book as a PDF\"): "
+    'install TeX Live and poppler as the README says ("The book as a PDF"): '
     "`sudo apt-get install latexmk texlive-xetex texlive-latex-extra "
     "texlive-fonts-recommended tex-gyre fonts-freefont-otf lmodern poppler-utils`"
 )
@@ -47,7 +47,7 @@ def run(*command: str) -> str:
 
 @pytest.fixture(scope="module")
 def built_pdf(built_book) -> Path:
-    """Build the PDF as ``make pdf`` does and return it; skip (fail on CI) without TeX."""
+    """Build the PDF as ``make pdf`` does; skip (fail on CI) without TeX Live."""
     missing = [tool for tool in TOOLS if not shutil.which(tool)]
     if missing:
         message = f"the PDF tests need {', '.join(missing)}: {INSTALL_HINT}"
@@ -61,7 +61,8 @@ def built_pdf(built_book) -> Path:
     )
     (ROOT / "_build" / "pdf-build.log").write_text(result.stdout + result.stderr)
     if result.returncode != 0 or not PDF.exists():
-        pytest.fail(f"`make pdf` failed:\n{result.stdout[-8000:]}\n{result.stderr[-8000:]}")
+        log = f"{result.stdout[-8000:]}\n{result.stderr[-8000:]}"
+        pytest.fail(f"`make pdf` failed:\n{log}")
     return PDF
 
 

@@ -1,0 +1,91 @@
+"""Sphinx extension: the PDF (LaTeX builder only) reads as a printed book.
+
+- Solutions at the end of their chapter: the site folds each exercise's solution under
+  the exercise; paper cannot fold, so a reader would see every answer beside its
+  question. Each chapter's solutions move to a last section, "Solutions to the
+  exercises", after its references; their titles still link back to the exercises.
+- Interactive outputs: an output that only a browser can show (an animation, an
+  explorable figure) has no image for LaTeX, and its plain-text stand-in is a Python
+  repr such as ``<IPython.core.display.HTML object>``. Such a stand-in becomes a note
+  that the online book shows it; an output that also offers an image (``_repr_png_``)
+  prints that image instead, and is left alone here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx_exercise.nodes import solution_node
+
+#: Plain-text stand-ins of outputs that only a browser shows.
+BROWSER_ONLY = re.compile(
+    r"<[\w.]+ object(?: at 0x[0-9a-f]+)?>|(?:Explorable|SelfCheck)\(.*", re.S
+)
+SOLUTIONS_TITLE = "Solutions to the exercises"
+NOTE = (
+    "An interactive output (an animation or an explorable figure) stands here in the "
+    "online book."
+)
+
+
+class SolutionsAtChapterEnd(SphinxPostTransform):
+    """Move each chapter's solutions into a last section of that chapter."""
+
+    default_priority = 900
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for chapter_file in list(self.document.findall(addnodes.start_of_file)):
+            chapter = next(_own(chapter_file, nodes.section), (None, None))[1]
+            solutions = list(_own(chapter_file, solution_node))
+            if chapter is None or not solutions:
+                continue
+            name = chapter_file["docname"].replace("/", "-")
+            section = nodes.section(ids=[f"solutions-{name}"])
+            section += nodes.title(SOLUTIONS_TITLE, SOLUTIONS_TITLE)
+            for parent, solution in solutions:
+                parent.remove(solution)
+                section += solution
+            chapter += section
+
+
+def _own(node, kind):
+    """Yield ``(parent, child)`` for the ``kind`` nodes in ``node``, not in a file it
+    includes.
+
+    The LaTeX builder nests each chapter's file (``start_of_file``) in the file whose
+    table of contents includes it, and does not set the parents of the nodes it moves
+    there, so this walks down the children.
+    """
+    for child in node.children:
+        if isinstance(child, addnodes.start_of_file):
+            continue
+        if isinstance(child, kind):
+            yield node, child
+        if isinstance(child, nodes.Element) and not isinstance(child, kind):
+            yield from _own(child, kind)
+
+
+class InteractiveOutputNote(SphinxPostTransform):
+    """Replace the plain-text stand-in of a browser-only output with a note."""
+
+    default_priority = 900
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for block in list(self.document.findall(nodes.literal_block)):
+            if "text_plain" in block["classes"] and BROWSER_ONLY.fullmatch(
+                block.astext().strip()
+            ):
+                note = nodes.paragraph()
+                note += nodes.emphasis(NOTE, NOTE)
+                block.replace_self(note)
+
+
+def setup(app):
+    app.add_post_transform(SolutionsAtChapterEnd)
+    app.add_post_transform(InteractiveOutputNote)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
