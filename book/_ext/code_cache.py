@@ -128,7 +128,7 @@ def _forget_executions(cache_path: Path, docnames: set[str]) -> None:
     for record in cache.list_cache_records():
         tail = "/".join(Path(record.uri).with_suffix("").parts[-2:])
         if tail in docnames:
-            cache.remove_cache_record(record.pk)
+            cache.remove_cache(record.pk)
 
 
 def _invalidate_changed_chapters(app, config) -> None:
