@@ -160,15 +160,28 @@ GENERIC = re.compile(
     re.IGNORECASE,
 )
 
+# myst-nb writes an output image's own path as its alt text when the cell sets none.
+IMAGE_FILE = re.compile(r"\.(png|jpe?g|svg|gif|webp)$", re.IGNORECASE)
+
 
 class _Images(HTMLParser):
+    """Each <img>'s attributes, with the id of the figure it is in (``figure``)."""
+
     def __init__(self):
         super().__init__()
         self.images: list[dict] = []
+        self._figures: list[str] = []
 
     def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "figure":
+            self._figures.append(attrs.get("id") or "")
         if tag == "img":
-            self.images.append(dict(attrs))
+            self.images.append({**attrs, "figure": next(reversed(self._figures), "")})
+
+    def handle_endtag(self, tag):
+        if tag == "figure" and self._figures:
+            self._figures.pop()
 
 
 def weak_alt(image: dict) -> str | None:
@@ -183,7 +196,8 @@ def weak_alt(image: dict) -> str | None:
     name = "" if src.startswith("data:") else Path(urlparse(src).path).name
     if GENERIC.fullmatch(text):
         return f"generic alt {alt!r}"
-    if name and text.lower() in {name.lower(), Path(name).stem.lower()}:
+    named = Path(text).name.lower()
+    if IMAGE_FILE.search(text) or (name and named in {name.lower(), Path(name).stem}):
         return f"alt is the file name {alt!r}"
     return None
 
@@ -197,9 +211,10 @@ def test_every_image_has_alt_text_that_says_what_it_shows(built_book, page):
     for index, image in enumerate(parser.images, 1):
         why = weak_alt(image)
         if why:
+            where = f"figure #{image['figure']}" if image["figure"] else "no figure"
             src = image.get("src") or image.get("id") or "?"
-            src = src[:40] + "..." if src.startswith("data:") else src
-            weak.append(f"  image {index} ({src}): {why}")
+            src = src[:40] + "..." if src.startswith("data:") else Path(src).name[:24]
+            weak.append(f"  image {index}, {where} ({src}): {why[:60]}")
     assert not weak, (
         f"{page}: {len(weak)} of {len(parser.images)} images lack alt text that says "
         "what they show (set `mystnb: image: alt:` in the figure cell's metadata):\n"
@@ -215,6 +230,7 @@ def test_every_image_has_alt_text_that_says_what_it_shows(built_book, page):
         ({"src": "a.png", "alt": "png"}, True),
         ({"src": "a.png", "alt": "Figure 3"}, True),
         ({"src": "../_images/abc123.png", "alt": "abc123"}, True),
+        ({"src": "../_images/abc123.png", "alt": "../_images/abc123.png"}, True),
         ({"src": "a.png", "alt": "Loss falls from 2.3 to 0.9 over 8 epochs"}, False),
     ],
 )
