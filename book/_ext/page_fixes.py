@@ -15,6 +15,12 @@
   (``make pdf``), which the GitHub workflow publishes beside the site. The address is
   the GitHub Pages site of the configured repository (``repository.url`` in
   ``_config.yml``), so a fork's pages link its own PDF.
+- Accessible names and roles (axe-core, tests/book/test_a11y.py): myst-nb names the
+  summary of a folded cell "Toggle hidden content" though it shows "Show code cell
+  source" (WCAG 2.5.3, label in name), so the summary's own text names it; docutils
+  gives each bibliography entry the deprecated role ``doc-biblioentry``, not allowed in
+  its ``role="list"``, so it gets ``listitem``. ``book/_static/a11y.js`` does the same
+  for the theme's search and colour-mode buttons, which its own scripts draw.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ STATIC = Path(__file__).resolve().parents[1] / "_static"
 def _add_static(app, config) -> None:
     config.html_static_path.append(str(STATIC))
     app.add_css_file("code.css")
+    app.add_js_file("a11y.js", defer="defer")
 
 
 def _fix_page(app, pagename, templatename, context, doctree) -> None:
@@ -38,9 +45,24 @@ def _fix_page(app, pagename, templatename, context, doctree) -> None:
             '<p class="book-pdf">The whole book as one PDF, to print or read offline: '
             f'<a href="{pdf}">{pdf.rsplit("/", 1)[-1]}</a></p>'
         )
+    if "body" in context:
+        context["body"] = _accessible(context["body"])
     scripts = context.get("script_files")
     if scripts:
         context["script_files"] = _without_repeats(scripts)
+
+
+#: (written by myst-nb or docutils, what it becomes): see the module's docstring.
+ACCESSIBLE = (
+    ('<summary aria-label="Toggle hidden content">', "<summary>"),
+    ('role="doc-biblioentry"', 'role="listitem"'),
+)
+
+
+def _accessible(body: str) -> str:
+    for written, fixed in ACCESSIBLE:
+        body = body.replace(written, fixed)
+    return body
 
 
 def pdf_url(config) -> str | None:
