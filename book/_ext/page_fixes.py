@@ -20,7 +20,8 @@
   source" (WCAG 2.5.3, label in name), so the summary's own text names it; docutils
   gives each bibliography entry the deprecated role ``doc-biblioentry``, not allowed in
   its ``role="list"``, so it gets ``listitem``. ``book/_static/a11y.js`` does the same
-  for the theme's search and colour-mode buttons, which its own scripts draw.
+  for the theme's search and colour-mode buttons, which its own scripts draw, and
+  ``book/_static/a11y.css`` fixes the contrast of what the theme colours for dark pages.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ STATIC = Path(__file__).resolve().parents[1] / "_static"
 def _add_static(app, config) -> None:
     config.html_static_path.append(str(STATIC))
     app.add_css_file("code.css")
+    app.add_css_file("a11y.css")
     app.add_js_file("a11y.js", defer="defer")
 
 
