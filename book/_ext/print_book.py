@@ -9,6 +9,9 @@
   repr such as ``<IPython.core.display.HTML object>``. Such a stand-in becomes a note
   that the online book shows it; an output that also offers an image (``_repr_png_``)
   prints that image instead, and is left alone here.
+- No empty sections: in the PDF every citation is listed once, in the bibliography at
+  the end, so a chapter's "References" section (on the site, its own list) is left
+  with its title alone; such a section is dropped.
 """
 
 from __future__ import annotations
@@ -52,21 +55,41 @@ class SolutionsAtChapterEnd(SphinxPostTransform):
             chapter += section
 
 
-def _own(node, kind):
+def _own(node, kind, nested: bool = False):
     """Yield ``(parent, child)`` for the ``kind`` nodes in ``node``, not in a file it
     includes.
 
     The LaTeX builder nests each chapter's file (``start_of_file``) in the file whose
     table of contents includes it, and does not set the parents of the nodes it moves
-    there, so this walks down the children.
+    there, so this walks down the children; with ``nested``, into included files too.
     """
     for child in node.children:
-        if isinstance(child, addnodes.start_of_file):
+        if isinstance(child, addnodes.start_of_file) and not nested:
             continue
         if isinstance(child, kind):
             yield node, child
-        if isinstance(child, nodes.Element) and not isinstance(child, kind):
-            yield from _own(child, kind)
+        if isinstance(child, nodes.Element) and (nested or not isinstance(child, kind)):
+            yield from _own(child, kind, nested)
+
+
+class DropEmptySections(SphinxPostTransform):
+    """Remove sections that hold nothing but their title (and empty targets)."""
+
+    default_priority = 950
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for parent, section in list(_own(self.document, nodes.section, nested=True)):
+            if _empty(section.children[1:]):
+                parent.remove(section)
+
+
+def _empty(children) -> bool:
+    """Whether ``children`` hold no text and no image (targets and empty containers)."""
+    return all(
+        not child.astext().strip() and not any(child.findall(nodes.image))
+        for child in children
+    )
 
 
 class InteractiveOutputNote(SphinxPostTransform):
@@ -88,4 +111,5 @@ class InteractiveOutputNote(SphinxPostTransform):
 def setup(app):
     app.add_post_transform(SolutionsAtChapterEnd)
     app.add_post_transform(InteractiveOutputNote)
+    app.add_post_transform(DropEmptySections)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
