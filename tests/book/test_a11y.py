@@ -22,7 +22,7 @@ import pytest
 
 import headless
 from conftest import ROOT, toc_files
-from mlxday2.plotting import LINESTYLES, PALETTE, use_book_style
+from mlxday2.plotting import LINESTYLES, PALETTE, animation_html, use_book_style
 
 PAGES = toc_files()
 BLOCKING = ("serious", "critical")
@@ -333,3 +333,19 @@ def test_the_strong_palette_colours_reach_3_to_1_on_white():
     """WCAG 1.4.11 asks 3:1 of graphics; PALETTE says which of its colours reach it."""
     strong = [c for c in PALETTE if contrast(c, "white") >= 3]
     assert strong == list(PALETTE[:4]) + ["#000000"], strong
+
+
+def test_an_animation_carries_its_alt_text_and_a_labelled_slider():
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import FuncAnimation
+
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([0, 1], [0, 1])
+    anim = FuncAnimation(fig, lambda i: line.set_ydata([0, i]), frames=2)
+    alt = 'A line tilting upward, frame by frame ("demo")'
+    html = animation_html(anim, alt=alt)
+    with pytest.raises(ValueError, match="alt"):
+        animation_html(anim, alt="  ")
+    plt.close(fig)
+    assert 'alt="A line tilting upward, frame by frame (&quot;demo&quot;)"' in html
+    assert 'class="anim-slider" aria-label="Animation frame"' in html
