@@ -6,9 +6,10 @@
   exercises", after its references; their titles still link back to the exercises.
 - Interactive outputs: an output that only a browser can show (an animation, an
   explorable figure) has no image for LaTeX, and its plain-text stand-in is a Python
-  repr such as ``<IPython.core.display.HTML object>``. Such a stand-in becomes a note
-  that the online book shows it; an output that also offers an image (``_repr_png_``)
-  prints that image instead, and is left alone here.
+  repr such as ``<IPython.core.display.HTML object>``. If the stand-in embeds an image
+  (an explorable figure's default state, drawn for readers without script), the PDF
+  prints that image; otherwise a note says the online book shows the output. An output
+  that offers an image itself (``_repr_png_``) prints it and is left alone here.
 - No empty sections: in the PDF every citation is listed once, in the bibliography at
   the end, so a chapter's "References" section (on the site, its own list) is left
   with its title alone; such a section is dropped.
@@ -16,7 +17,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
@@ -27,6 +31,8 @@ from sphinx_exercise.nodes import solution_node
 BROWSER_ONLY = re.compile(
     r"<[\w.]+ object(?: at 0x[0-9a-f]+)?>|(?:Explorable|SelfCheck)\(.*", re.S
 )
+# An image embedded in HTML: the still state an explorable figure shows without script.
+DATA_URI = re.compile(r"data:image/(?P<kind>png|jpeg);base64,(?P<data>[A-Za-z0-9+/=]+)")
 SOLUTIONS_TITLE = "Solutions to the exercises"
 NOTE = (
     "An interactive output (an animation or an explorable figure) stands here in the "
@@ -93,19 +99,37 @@ def _empty(children) -> bool:
 
 
 class InteractiveOutputNote(SphinxPostTransform):
-    """Replace the plain-text stand-in of a browser-only output with a note."""
+    """Replace the plain-text stand-in of a browser-only output with its still image,
+    if it carries one (an explorable figure's default state), else with a note."""
 
     default_priority = 900
     builders = ("latex",)
 
     def run(self, **kwargs) -> None:
         for block in list(self.document.findall(nodes.literal_block)):
-            if "text_plain" in block["classes"] and BROWSER_ONLY.fullmatch(
-                block.astext().strip()
-            ):
+            text = block.astext().strip()
+            if "text_plain" not in block["classes"] or not BROWSER_ONLY.fullmatch(text):
+                continue
+            still = still_image(text, Path(self.app.outdir))
+            if still:
+                block.replace_self(nodes.image(uri=still, candidates={"*": still}))
+            else:
                 note = nodes.paragraph()
                 note += nodes.emphasis(NOTE, NOTE)
                 block.replace_self(note)
+
+
+def still_image(text: str, folder: Path) -> str | None:
+    """Write the first image embedded in ``text`` (a data URI) to ``folder``; return
+    its file name there, or None if ``text`` embeds none."""
+    found = DATA_URI.search(text)
+    if not found:
+        return None
+    data = base64.b64decode(found["data"])
+    name = f"still-{hashlib.sha256(data).hexdigest()[:16]}.{found['kind']}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    return name
 
 
 def setup(app):

@@ -179,3 +179,26 @@ def test_code_lines_are_not_cut_off(built_book, pages):
     assert not cut, f"{len(cut)} code lines of the site are not whole in the PDF:\n" + (
         "\n".join(cut[:20])
     )
+
+
+def test_an_explorable_prints_its_still_image(tmp_path):
+    """The PDF shows an explorable figure's default image from its plain-text stand-in;
+    an output with no image in it (an animation's) gets the note instead."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    import print_book
+
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(png, "PNG")
+    uri = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    stand_in = f"Explorable(name='x', html='<img src=\"{uri}\" alt=\"a\">', data={{}})"
+    assert print_book.BROWSER_ONLY.fullmatch(stand_in)
+    name = print_book.still_image(stand_in, tmp_path)
+    assert (tmp_path / name).read_bytes() == png.getvalue()
+    animation = "<IPython.core.display.HTML object>"
+    assert print_book.BROWSER_ONLY.fullmatch(animation)
+    assert print_book.still_image(animation, tmp_path) is None
