@@ -1,8 +1,9 @@
-"""Headless Chromium on the built site: a local HTTP server, the driver, and page probes.
+"""Headless Chromium on the built site: a local HTTP server, the driver, page probes.
 
-The tests in ``test_browser.py`` use these pieces; nothing here asserts. Everything the browser
-loads comes from the server on 127.0.0.1: Chromium resolves no host names at all, so a page that
-needs the network shows it as a failed request instead of quietly fetching it.
+The tests in ``test_browser.py`` and ``test_a11y.py`` use these pieces; nothing here
+asserts. Everything the browser loads comes from the server on 127.0.0.1: Chromium
+resolves no host names at all, so a page that needs the network shows it as a failed
+request instead of quietly fetching it.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import base64
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -22,10 +25,12 @@ import pytest
 
 INSTALL_HINT = (
     "install Debian's headless browser and its driver: "
-    "`sudo apt-get install chromium chromium-driver` (selenium comes with requirements.txt)"
+    "`sudo apt-get install chromium chromium-driver` "
+    "(selenium comes with requirements.txt)"
 )
 
-# Without the background-networking flags Chromium keeps calling home on a closed network.
+# Without the background-networking flags Chromium keeps calling home on a closed
+# network.
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -52,7 +57,7 @@ SERVER_LIFETIME = (
 
 
 def find_browser() -> tuple[str, str]:
-    """Return the paths of ``chromium`` and ``chromedriver``; skip (or fail on CI) if absent."""
+    """Return the paths of chromium and chromedriver; skip if absent (CI: fail)."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")
     found = {"chromium": chromium, "chromedriver": driver}
@@ -82,7 +87,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
-    """A threading HTTP server that does not print a traceback when a client hangs up early."""
+    """A threading HTTP server that prints no traceback when a client hangs up early."""
 
     daemon_threads = True
 
@@ -92,7 +97,7 @@ class _Server(ThreadingHTTPServer):
 
 @dataclass
 class Site:
-    """A directory served on 127.0.0.1; ``requests`` holds ``(path, status)`` of every request."""
+    """A directory served on 127.0.0.1; ``requests``: each request's (path, status)."""
 
     root: Path
     server: ThreadingHTTPServer
@@ -109,7 +114,7 @@ class Site:
 
 
 def serve(root: Path) -> Site:
-    """Serve ``root`` from a thread on 127.0.0.1 (a free port); stops itself after a while."""
+    """Serve ``root`` from a thread on 127.0.0.1 (a free port); stops itself later."""
     requests: list[tuple[str, int]] = []
     handler = type("Handler", (_QuietHandler,), {"requests": requests})
     server = _Server(("127.0.0.1", 0), partial(handler, directory=str(root)))
@@ -125,7 +130,7 @@ def serve(root: Path) -> Site:
 
 
 def start_chromium(chromium: str, chromedriver: str, profile: Path):
-    """Return a Selenium driver for headless ``chromium`` with a fresh profile in ``profile``."""
+    """Return a Selenium driver for headless ``chromium`` (profile in ``profile``)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -153,7 +158,7 @@ def fresh_profile() -> Path:
 
 
 def set_viewport(driver, size: tuple[int, int], mobile: bool = False) -> None:
-    """Make the page's viewport ``size`` CSS pixels (a phone honours the viewport meta tag)."""
+    """Make the viewport ``size`` CSS pixels (a phone honours the viewport meta tag)."""
     width, height = size
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
@@ -162,10 +167,11 @@ def set_viewport(driver, size: tuple[int, int], mobile: bool = False) -> None:
 
 
 def screenshot(driver, path: Path, max_height: int = MAX_SHOT_HEIGHT) -> Path:
-    """Write a PNG of the whole page (at most ``max_height`` pixels tall) to ``path``."""
+    """Write a PNG of the whole page (at most ``max_height`` px tall) to ``path``."""
     driver.execute_async_script(SETTLE_JS)
     height = driver.execute_script(
-        "return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)"
+        "return Math.max(document.documentElement.scrollHeight,"
+        " document.body.scrollHeight)"
     )
     width = driver.execute_script("return document.documentElement.clientWidth")
     clip = {
@@ -186,7 +192,7 @@ def screenshot(driver, path: Path, max_height: int = MAX_SHOT_HEIGHT) -> Path:
 
 @dataclass
 class Traffic:
-    """What the browser logged: console errors, failed requests, requests to other hosts."""
+    """What the browser logged: console errors, failed requests, requests elsewhere."""
 
     console_errors: list[str]
     failed: list[str]
@@ -200,8 +206,8 @@ def drain_logs(driver) -> None:
 
 
 def read_traffic(driver, base_url: str) -> Traffic:
-    """Return the console errors and the requests that failed or left ``base_url`` since the
-    last call (or :func:`drain_logs`)."""
+    """Return the console errors and the requests that failed or left ``base_url``
+    since the last call (or :func:`drain_logs`)."""
     console = [
         entry["message"]
         for entry in driver.get_log("browser")
@@ -230,7 +236,59 @@ def read_traffic(driver, base_url: str) -> Traffic:
     )
 
 
-# --- Probes: JavaScript run in the page, each returning plain data ---------------------------
+def browser_session(chromium: str, chromedriver: str):
+    """Yield a headless Chromium (fresh profile, light colour scheme); quit it after."""
+    profile = fresh_profile()
+    driver = start_chromium(chromium, chromedriver, profile)
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": "light"}]},
+    )
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_for(driver, script: str, timeout: float = 15.0):
+    """Return the first truthy value of ``script`` in ``timeout`` s (else the last)."""
+    deadline = time.monotonic() + timeout
+    value = driver.execute_script(script)
+    while not value and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = driver.execute_script(script)
+    return value
+
+
+def open_page(driver, url: str) -> None:
+    driver.get(url)
+    wait_for(driver, "return document.readyState === 'complete'")
+
+
+def switch_theme(driver, theme: str) -> str:
+    """Press the theme's toggle until the page shows ``theme``; return the one shown."""
+    from selenium.webdriver.common.by import By
+
+    for _ in range(4):
+        if driver.execute_script(THEME_JS) == theme:
+            return theme
+        buttons = [
+            b
+            for b in driver.find_elements(By.CSS_SELECTOR, ".theme-switch-button")
+            if b.is_displayed()
+        ]
+        if not buttons:
+            raise AssertionError("no visible .theme-switch-button (the theme's toggle)")
+        buttons[0].click()
+        time.sleep(0.2)
+    shown = driver.execute_script(THEME_JS)
+    if shown != theme:
+        raise AssertionError(
+            f"the theme toggle never showed {theme!r} (stuck at {shown!r})"
+        )
+    return shown
+
+
+# --- Probes: JavaScript run in the page, each returning plain data ------------------
 
 # A short description of an element for failure messages: tag#id.class "text".
 DESCRIBE_JS = """
@@ -271,14 +329,15 @@ Promise.race([decoded, timeout]).then(() => done(images.map(img => {
     height: box.height,
     visible: style.visibility !== 'hidden' && style.display !== 'none'
              && parseFloat(style.opacity) > 0 && !img.closest('[hidden]'),
-    in_collapsed: !!img.closest('details:not([open]), .toggle-hidden, .dropdown:not([open])'),
+    in_collapsed: !!img.closest(
+      'details:not([open]), .toggle-hidden, .dropdown:not([open])'),
   };
 })));
 """
 )
 
-# Math: MathJax 3 replaces each math element's TeX with <mjx-container>. Raw TeX left in the
-# visible text means it did not.
+# Math: MathJax 3 replaces each math element's TeX with <mjx-container>. Raw TeX left
+# in the visible text means it did not.
 MATH_JS = (
     DESCRIBE_JS
     + """
@@ -298,7 +357,8 @@ const finish = () => {
       raw.push(window.__describe(parent) + ': ' + node.textContent.trim().slice(0, 80));
     }
   }
-  const scripts = Array.from(document.scripts).map(s => s.src).filter(s => /mathjax/i.test(s));
+  const scripts = Array.from(document.scripts).map(s => s.src)
+    .filter(s => /mathjax/i.test(s));
   done({
     math_elements: math.length,
     rendered: article.querySelectorAll('mjx-container').length,
@@ -317,7 +377,8 @@ if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) 
 """
 )
 
-# Elements that stick out to the right of the viewport (the outermost ones, not their children).
+# Elements that stick out to the right of the viewport (the outermost ones, not their
+# children).
 OVERFLOW_JS = (
     DESCRIBE_JS
     + """
@@ -332,10 +393,13 @@ const isClipped = el => { for (let a = el.parentElement; a && a !== document.bod
   if (getComputedStyle(a).overflowX !== 'visible') return true; } return false; };
 for (const el of document.body.querySelectorAll('*')) {
   const box = el.getBoundingClientRect();
-  if (box.right <= width + 1 || box.width === 0 || isFixed(el) || isClipped(el)) continue;
+  if (box.right <= width + 1 || box.width === 0 || isFixed(el) || isClipped(el)) {
+    continue;
+  }
   const parent = el.parentElement.getBoundingClientRect();
   if (parent.right <= width + 1 || el.parentElement === document.body) {
-    result.culprits.push(window.__describe(el) + ' reaches ' + Math.round(box.right) + ' px');
+    result.culprits.push(
+      window.__describe(el) + ' reaches ' + Math.round(box.right) + ' px');
   }
   if (result.culprits.length >= 5) break;
 }
@@ -343,8 +407,8 @@ return result;
 """
 )
 
-# Code blocks (cell inputs, included source) that scroll sideways. Folded cells are unfolded
-# first, since a reader who opens them sees the same block.
+# Code blocks (cell inputs, included source) that scroll sideways. Folded cells are
+# unfolded first, since a reader who opens them sees the same block.
 CODE_JS = (
     DESCRIBE_JS
     + """
@@ -360,7 +424,8 @@ const fits = pre => {  // how many characters of this block's font fit on one li
   const width = probe.getBoundingClientRect().width / 100;
   probe.remove();
   const style = getComputedStyle(pre);
-  const inner = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const inner = pre.clientWidth - parseFloat(style.paddingLeft)
+    - parseFloat(style.paddingRight);
   return Math.floor(inner / width);
 };
 return blocks.filter(pre => pre.scrollWidth > pre.clientWidth + 1).map(pre => {
@@ -377,8 +442,8 @@ return blocks.filter(pre => pre.scrollWidth > pre.clientWidth + 1).map(pre => {
 """
 )
 
-# Each content figure composited over what lies behind it (the CSS backgrounds of the image and
-# its ancestors): the colour most of the figure shows, and its relative luminance.
+# Each content figure composited over what lies behind it (the CSS backgrounds of the
+# image and its ancestors): the colour most of the figure shows, and its luminance.
 FIGURE_BACKGROUND_JS = (
     DESCRIBE_JS
     + """
@@ -395,7 +460,10 @@ const backdrop = img => {
     g * a + rgb[1] * (1 - a), b * a + rgb[2] * (1 - a)];
   return rgb;
 };
-const lin = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+const lin = v => {
+  v /= 255;
+  return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+};
 const luminance = ([r, g, b]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
 const figures = Array.from(
   document.querySelectorAll('article .cell_output img, article figure img'));
@@ -435,14 +503,15 @@ return figures.filter(img => img.naturalWidth > 0).map(img => {
 
 THEME_JS = "return document.documentElement.dataset.theme || null;"
 
-# Screenshots show the page at rest: no CSS transition half-way, no tooltip, no focus ring.
+# Screenshots show the page at rest: no CSS transition half-way, no tooltip, no focus
+# ring.
 SETTLE_JS = """
 const done = arguments[arguments.length - 1];
 if (!document.getElementById('no-motion')) {
   const style = document.createElement('style');
   style.id = 'no-motion';
   style.textContent = '*, *::before, *::after {transition: none !important;' +
-                      ' animation: none !important; caret-color: transparent !important}';
+    ' animation: none !important; caret-color: transparent !important}';
   document.head.appendChild(style);
 }
 if (document.activeElement) {
@@ -452,4 +521,90 @@ if (document.activeElement) {
 document.querySelectorAll('.tooltip').forEach(t => t.remove());
 window.scrollTo(0, 0);
 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
+"""
+
+
+# --- axe-core: the accessibility engine, from the npm registry, run in the page -----
+
+AXE_VERSION = "4.14.1"
+# WCAG 2.0 and 2.1, levels A and AA: the rules a course page is held to.
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+
+
+def axe_source(root: Path) -> str:
+    """Return axe-core's script (``axe.min.js``), installed with npm in ``_build/axe``.
+
+    The package is installed once into the git-ignored build folder (``npm install``
+    of the pinned version); without npm the tests skip with a hint, or fail when ``CI``
+    is set. The script is handed to the page directly, so nothing is fetched from
+    elsewhere while the pages are checked.
+    """
+    folder = root / "_build" / "axe"
+    script = folder / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if not npm:
+            message = (
+                "the accessibility tests need npm to install axe-core: "
+                "`sudo apt-get install npm`"
+            )
+            if os.environ.get("CI"):
+                pytest.fail(f"CI is set, so they must run; {message}")
+            pytest.skip(message)
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(folder),
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                f"axe-core@{AXE_VERSION}",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    return script.read_text()
+
+
+# Unfold what a reader can unfold: every <details> (hidden cells, dropdowns) and every
+# sphinx-togglebutton (exercise solutions), so axe checks them as a reader sees them
+# open.
+UNFOLD_JS = """
+document.querySelectorAll('details').forEach(d => d.open = true);
+document.querySelectorAll('.admonition.toggle.toggle-hidden')
+  .forEach(el => el.querySelector('button.toggle-button').click());
+return document.querySelectorAll(
+  'details[open], .admonition.toggle:not(.toggle-hidden)').length;
+"""
+
+# axe.run on the whole document; each violation with its impact and the elements it
+# names.
+AXE_RUN_JS = """
+const done = arguments[arguments.length - 1];
+const options = {runOnly: {type: 'tag', values: arguments[0]},
+                 resultTypes: ['violations']};
+axe.run(document, options).then(results => done(results.violations.map(v => ({
+  id: v.id, impact: v.impact, help: v.help, help_url: v.helpUrl,
+  nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
+                            summary: (n.failureSummary || '').slice(0, 300)})),
+}))), err => done({error: String(err)}));
+"""
+
+# Math for a screen reader: every MathJax container carries MathML next to its glyphs.
+MATHML_JS = """
+const done = arguments[arguments.length - 1];
+const count = () => {
+  const all = Array.from(document.querySelectorAll('article mjx-container'));
+  const missing = all.filter(c => !c.querySelector('mjx-assistive-mml math'));
+  done({containers: all.length, without_mathml: missing.length,
+        example: missing.length ? missing[0].outerHTML.slice(0, 160) : null});
+};
+if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+  MathJax.startup.promise.then(count, count);
+} else { count(); }
 """

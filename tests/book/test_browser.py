@@ -1,10 +1,11 @@
-"""The built site in a real browser: headless Chromium, offline, on every page of ``_toc.yml``.
+"""The built site in a real browser: headless Chromium, offline, on every toc page.
 
-Each page is opened once (``visits``): at 1280 px in the light theme, then in the dark theme
-chosen with the theme's own toggle, then at a 390-px phone width, with a screenshot of each
-(``_build/screenshots/``). The tests below read what was seen there, so a failure names the
-page, the check and the element. Run them alone with ``pytest -m browser`` (they use the book
-that the ``built_book`` fixture builds; see the README, "Testing the site in a browser").
+Each page is opened once (``visits``): at 1280 px in the light theme, then in the dark
+theme chosen with the theme's own toggle, then at a 390-px phone width, with a
+screenshot of each (``_build/screenshots/``). The tests below read what was seen there,
+so a failure names the page, the check and the element. Run them alone with
+``pytest -m browser`` (they use the book that the ``built_book`` fixture builds; see the
+README, "Testing the site in a browser").
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import yaml
 
 import headless
 from conftest import ROOT, toc_files
+from headless import open_page, switch_theme, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.book]
 
@@ -42,7 +44,7 @@ def check(ok, message: str) -> None:
 
 @dataclass
 class Visit:
-    """What the browser saw on one page; ``broken`` holds probes that raised, by check name."""
+    """What the browser saw on one page; ``broken``: probes that raised, by check."""
 
     page: str
     broken: dict[str, str] = field(default_factory=dict)
@@ -59,7 +61,7 @@ class Visit:
     screenshots: list[Path] = field(default_factory=list)
 
     def probe(self, check: str, run):
-        """Return ``run()``; if it raises, remember why under ``check`` and return None."""
+        """Return ``run()``; if it raises, note why under ``check`` and return None."""
         try:
             return run()
         except (
@@ -79,29 +81,21 @@ class Visit:
             )
 
 
-# --- the browser session -----------------------------------------------------------------------
+# --- the browser session ----------------------------------------------------------
 
 
 @pytest.fixture(scope="session", autouse=True)
 def chromium_paths() -> tuple[str, str]:
-    """Chromium and chromedriver, looked for before anything is built (session fixtures such
-    as ``built_book`` come first otherwise): skip with a hint if absent, fail if ``CI`` is set."""
+    """Chromium and chromedriver, looked for before anything is built (session fixtures
+    such as ``built_book`` come first otherwise): skip with a hint if absent, fail if
+    ``CI`` is set."""
     return headless.find_browser()
 
 
 @pytest.fixture(scope="module")
 def browser(chromium_paths):
     """A headless Chromium (fresh profile) for this module."""
-    chromium, chromedriver = chromium_paths
-    profile = headless.fresh_profile()
-    driver = headless.start_chromium(chromium, chromedriver, profile)
-    driver.execute_cdp_cmd(
-        "Emulation.setEmulatedMedia",
-        {"features": [{"name": "prefers-color-scheme", "value": "light"}]},
-    )
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    yield from headless.browser_session(*chromium_paths)
 
 
 @pytest.fixture(scope="module")
@@ -118,45 +112,6 @@ def screenshot_dir(built_book) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
-
-
-def wait_for(driver, script: str, timeout: float = 15.0):
-    """Return the first truthy value of ``script`` within ``timeout`` seconds (else the last)."""
-    deadline = time.monotonic() + timeout
-    value = driver.execute_script(script)
-    while not value and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = driver.execute_script(script)
-    return value
-
-
-def open_page(driver, url: str) -> None:
-    driver.get(url)
-    wait_for(driver, "return document.readyState === 'complete'")
-
-
-def switch_theme(driver, theme: str) -> str:
-    """Press the theme's toggle until the page shows ``theme``; return the theme shown."""
-    from selenium.webdriver.common.by import By
-
-    for _ in range(4):
-        if driver.execute_script(headless.THEME_JS) == theme:
-            return theme
-        buttons = [
-            b
-            for b in driver.find_elements(By.CSS_SELECTOR, ".theme-switch-button")
-            if b.is_displayed()
-        ]
-        if not buttons:
-            raise AssertionError("no visible .theme-switch-button (the theme's toggle)")
-        buttons[0].click()
-        time.sleep(0.2)
-    shown = driver.execute_script(headless.THEME_JS)
-    if shown != theme:
-        raise AssertionError(
-            f"the theme toggle never showed {theme!r} (stuck at {shown!r})"
-        )
-    return shown
 
 
 def shoot(driver, folder: Path, page: str, view: str, theme: str) -> Path:
@@ -181,7 +136,7 @@ def shoot_first_figure(driver, folder: Path, page: str, theme: str) -> Path | No
 
 
 def step_animations(driver) -> list[dict]:
-    """Pause every jshtml animation, press its "Next frame" button; return what changed."""
+    """Pause every jshtml animation, press "Next frame"; return what changed."""
     from selenium.webdriver.common.by import By
 
     results = []
@@ -198,7 +153,9 @@ def step_animations(driver) -> list[dict]:
         after = (image.get_attribute("src"), slider.get_attribute("value"))
         results.append(
             {
-                "element": f"div.animation #{index + 1} (img#{image.get_attribute('id')})",
+                "element": (
+                    f"div.animation #{index + 1} (img#{image.get_attribute('id')})"
+                ),
                 "frames": slider.get_attribute("max"),
                 "slider": f"{before[1]} -> {after[1]}",
                 "image_changed": before[0] != after[0],
@@ -213,7 +170,7 @@ def step_animations(driver) -> list[dict]:
 
 
 def open_menus(driver) -> dict:
-    """Open the launch and download menus; return for each the visible entries and targets."""
+    """Open the launch and download menus; return each one's visible entries."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -256,7 +213,7 @@ def open_menus(driver) -> dict:
 
 
 def visit(driver, site: headless.Site, page: str, folder: Path) -> Visit:
-    """Open ``page`` in every view this module checks and record what the browser saw."""
+    """Open ``page`` in every view this module checks; record what the browser saw."""
     seen = Visit(page=page)
     url = urljoin(site.url, f"{page}.html")
     headless.set_viewport(driver, headless.DESKTOP)
@@ -346,7 +303,7 @@ def visits(browser, site, screenshot_dir) -> dict[str, Visit]:
     return {page: visit(browser, site, page, screenshot_dir) for page in PAGES}
 
 
-# --- the checks, one per page ------------------------------------------------------------------
+# --- the checks, one per page -----------------------------------------------------
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -420,7 +377,8 @@ def test_no_horizontal_overflow_on_a_phone(visits, page):
     check(
         phone["scroll_width"] <= phone["client_width"] + 1,
         (
-            f"{page}: at {headless.PHONE[0]} px the page is {phone['scroll_width']} px wide; "
+            f"{page}: at {headless.PHONE[0]} px the page is "
+            f"{phone['scroll_width']} px wide; "
             f"sticking out: {phone['culprits']}"
         ),
     )
@@ -481,8 +439,9 @@ def test_animations_step_to_the_next_frame(visits, page):
         check(
             anim["image_changed"] and anim["slider_moved"],
             (
-                f"{page}: animation: pressing 'Next frame' on {anim['element']} did not change "
-                f"the frame (slider {anim['slider']}, image changed: {anim['image_changed']})"
+                f"{page}: animation: pressing 'Next frame' on {anim['element']} did "
+                f"not change the frame (slider {anim['slider']}, image changed: "
+                f"{anim['image_changed']})"
             ),
         )
 
@@ -544,7 +503,8 @@ def test_launch_menu_opens_and_points_where_the_config_says(visits, page):
         check(
             href.startswith(start) and href.endswith(end),
             (
-                f"{page}: launch menu: {name} leads to {href!r}, _config.yml says {start}...{end}"
+                f"{page}: launch menu: {name} leads to {href!r}, "
+                f"_config.yml says {start}...{end}"
             ),
         )
     if CONFIG["launch_buttons"].get("thebe"):
@@ -585,7 +545,8 @@ def test_download_menu_opens_and_its_files_exist(visits, page, site):
         check(
             entry["href"].startswith(site.url),
             (
-                f"{page}: download menu: {entry['text']} leaves the site: {entry['href']}"
+                f"{page}: download menu: {entry['text']} leaves the site: "
+                f"{entry['href']}"
             ),
         )
         with urllib.request.urlopen(entry["href"], timeout=10) as response:
@@ -634,7 +595,8 @@ def test_screenshots_of_every_page(visits, screenshot_dir, capsys):
     index.write_text(
         "<!doctype html><meta charset=utf-8><title>Screenshots</title>\n"
         + "\n".join(
-            f'<h3>{s.name}</h3><img src="{s.name}" style="max-width:100%;border:1px solid #888">'
+            f'<h3>{s.name}</h3><img src="{s.name}" alt="screenshot {s.stem}" '
+            'style="max-width:100%;border:1px solid #888">'
             for s in shots
         )
     )

@@ -1,0 +1,31 @@
+// Accessible names of the theme's own buttons that contain their visible text (WCAG 2.5.3,
+// "label in name"), set once the page is loaded; book/_ext/page_fixes.py adds this file.
+(() => {
+  // The search button shows "Search Ctrl+K" but is named "Search": let its text name it.
+  const searchButtons = () => document.querySelectorAll('.search-button__button[aria-label]');
+  // The colour-mode button shows the icon of the current mode, whose title ("Light",
+  // "Dark", "System Settings") counts as its visible text: name the button with it.
+  const nameModeButtons = () => {
+    const mode = document.documentElement.dataset.mode || 'auto';
+    document.querySelectorAll('.theme-switch-button').forEach((button) => {
+      // An <i title> until Font Awesome swaps it for an <svg> holding a <title>.
+      const icon = button.querySelector(`[data-mode="${mode}"]`);
+      const title = icon && (icon.getAttribute('title')
+                             || (icon.querySelector('title') || {}).textContent);
+      button.setAttribute('aria-label', `Color mode: ${title || mode}`);
+    });
+  };
+  const fix = () => {
+    searchButtons().forEach((button) => button.removeAttribute('aria-label'));
+    nameModeButtons();
+    new MutationObserver(nameModeButtons).observe(document.documentElement, {
+      attributes: true,
+      attributeFilter: ['data-mode'],
+    });
+  };
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', fix);
+  } else {
+    fix();
+  }
+})();
