@@ -12,7 +12,8 @@ the map from ``_toc.yml`` and holds it):
 
 Below them a small shared core that imports no chapter: ``checks`` (argument checks),
 ``plotting`` (the figure style), ``book`` (``glue`` for numbers in the prose),
-``datasets`` (registered, verified data files) and ``cache`` (derived artefacts). A
+``datasets`` (registered, verified data files), ``cache`` (derived artefacts) and
+``explorable`` (explorable figures and self-check questions for the static page). A
 chapter imports only the core and chapters before it in the table of contents.
 
 Conventions every module follows (CONTRIBUTING.md has the long form):

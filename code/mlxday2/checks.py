@@ -137,60 +137,48 @@ def check_instance(name: str, value, kind: type | tuple[type, ...], *, fix: str 
     return value
 
 
+def _real_array(name: str, value, fix: str) -> np.ndarray:
+    """Return ``value`` as a float array; text, complex numbers and None: TypeError."""
+    if value is None or isinstance(value, (str, bytes)):
+        _fail(TypeError, name, "an array of numbers", repr(value), fix)
+    array = np.asarray(value)
+    if array.dtype.kind in "biuf":
+        return array.astype(float, copy=False)
+    if array.dtype.kind != "c":
+        try:
+            return array.astype(float)  # numbers stored as objects
+        except (TypeError, ValueError):
+            pass
+    first = array.ravel()[:3].tolist()
+    what = f"dtype {array.dtype} (first entries {first})"
+    _fail(TypeError, name, "an array of real numbers", what, fix)
+
+
 def check_array(
     name: str, value, *, ndim: int | None = None, size: int | None = None, fix: str = ""
 ) -> np.ndarray:
-    """Return ``value`` as a non-empty, finite float array (of ``ndim``/``size`` if
-    given).
+    """Return ``value`` as a non-empty, finite float array (of ``ndim``/``size``).
 
     Numbers stored as objects (a pandas column of Python floats) are converted; text,
     complex numbers and ``None`` are refused with ``TypeError``.
     """
     fix = fix or "convert it to finite numbers first (drop or impute the missing ones)"
-    if value is None or isinstance(value, (str, bytes)):
-        _fail(TypeError, name, "an array of numbers", repr(value), fix)
-    array = np.asarray(value)
-    if array.dtype.kind not in "biuf":
-        try:
-            if array.dtype.kind == "c":
-                raise TypeError
-            array = array.astype(float)
-        except (TypeError, ValueError):
-            first = array.ravel()[:3].tolist()
-            _fail(
-                TypeError,
-                name,
-                "an array of real numbers",
-                f"dtype {array.dtype} (first entries {first})",
-                fix,
-            )
-    array = array.astype(float, copy=False)
-    if (
-        (ndim is not None and array.ndim != ndim)
-        or array.size == 0
-        or (size is not None and array.size != size)
-    ):
+    array = _real_array(name, value, fix)
+    if size is not None:
+        want = f"{size} numbers"
+    else:
         want = (
-            f"{size} numbers"
-            if size is not None
-            else (
-                f"a non-empty {ndim}-D array"
-                if ndim is not None
-                else "a non-empty array"
-            )
+            f"a non-empty {ndim}-D array" if ndim is not None else "a non-empty array"
         )
+    wrong_ndim = ndim is not None and array.ndim != ndim
+    if wrong_ndim or array.size == 0 or (size is not None and array.size != size):
         _fail(ValueError, name, want, f"shape {array.shape}", fix)
     # array.sum() is NaN or inf whenever an entry is, so the full scan runs only then.
     if not math.isfinite(array.sum()) and not np.all(np.isfinite(array)):
         bad = np.argwhere(~np.isfinite(array))
         where = int(bad[0][0]) if array.ndim == 1 else bad[0].tolist()
-        _fail(
-            ValueError,
-            name,
-            "finite",
-            f"{array[tuple(bad[0])]} at index {where} ({len(bad)} NaN or infinite)",
-            fix,
-        )
+        got = f"{array[tuple(bad[0])]} at index {where} ({len(bad)} NaN or infinite)"
+        _fail(ValueError, name, "finite", got, fix)
     return array
 
 
