@@ -61,6 +61,13 @@ def test_constant_scales_keep_the_mixing_and_the_draws():
     ratio = still.sources / changing.sources  # the same Laplace draws, rescaled
     per_segment = [np.ptp(ratio[changing.segment == m], axis=0) for m in range(4)]
     np.testing.assert_allclose(per_segment, 0, atol=1e-9)
+    # ... and the same mixing: with one layer f is linear, so fit it from s to x
+    one = {
+        flag: crl.segmented_sources(n_layers=1, nonstationary=flag, seed=2)
+        for flag in (True, False)
+    }
+    maps = [np.linalg.lstsq(d.sources, d.observed, rcond=None)[0] for d in one.values()]
+    np.testing.assert_allclose(maps[0], maps[1], atol=1e-9)
 
 
 def test_mcc_is_one_for_the_sources_and_their_absolute_values():
@@ -98,5 +105,7 @@ def test_tcl_ignores_the_callers_thread_count_and_global_seed():
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="n_segments"):
         crl.segmented_sources(n_segments=1)
+    with pytest.raises(TypeError, match="nonstationary"):
+        crl.segmented_sources(nonstationary="no")
     with pytest.raises(TypeError, match="seed"):
         crl.tcl_features(crl.segmented_sources(), seed=0.5)
