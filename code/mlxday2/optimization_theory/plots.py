@@ -24,6 +24,12 @@ def _pair(axes, width_ratios=(1, 1)):
     return axes
 
 
+def _theory_and_measured(draw, x, predicted, measured, theory, label="measured"):
+    """Draw the theory as a black line and the measurements as dots, with ``draw``."""
+    draw(x, predicted, "k-", lw=1, label=theory)
+    draw(x, measured, "o", label=label)
+
+
 def plot_gd_rates(strong: RateCurves, weak: RateCurves, axes=None):
     """Plot excess loss and theory: mu > 0 (left, log y), mu = 0 (right, log-log)."""
     left, right = axes = _pair(axes)
@@ -132,14 +138,8 @@ def plot_sgd(floor: pd.DataFrame, curves: dict, prediction=None, axes=None):
     the decaying step's theory, drawn dashed.
     """
     left, right = axes = _pair(axes)
-    left.loglog(
-        floor.lr,
-        floor.predicted,
-        "k-",
-        lw=1,
-        label=r"theory $\eta\,\mathrm{tr}\Sigma/4$",
-    )
-    left.loglog(floor.lr, floor.measured, "o", label="measured")
+    theory = r"theory $\eta\,\mathrm{tr}\Sigma/4$"
+    _theory_and_measured(left.loglog, floor.lr, floor.predicted, floor.measured, theory)
     left.xaxis.set_minor_formatter(NullFormatter())  # the minor labels would overlap
     left.set(
         xlabel=r"constant step $\eta$ (log scale)",
@@ -171,14 +171,10 @@ def plot_sgd(floor: pd.DataFrame, curves: dict, prediction=None, axes=None):
 def plot_minibatch_variance(table: pd.DataFrame, ax=None):
     """Plot measured and predicted mini-batch gradient variance against B."""
     _, ax = new_axes(ax)
-    ax.loglog(
-        table.batch_size,
-        table.predicted,
-        "k-",
-        lw=1,
-        label=r"theory $\mathrm{tr}\Sigma/B$",
+    theory = r"theory $\mathrm{tr}\Sigma/B$"
+    _theory_and_measured(
+        ax.loglog, table.batch_size, table.predicted, table.measured, theory
     )
-    ax.loglog(table.batch_size, table.measured, "o", label="measured")
     ax.set(xlabel="batch size B (log scale)", ylabel="gradient variance (log scale)")
     ax.legend(fontsize="small")
     return ax
@@ -259,14 +255,10 @@ def plot_paths(xs, ys, values, paths: dict, axes=None):
 def plot_escape(study: pd.DataFrame, ax=None):
     """Plot measured steps to escape against delta (log x), with the linearisation."""
     _, ax = new_axes(ax)
-    ax.semilogx(
-        study.delta,
-        study.predicted,
-        "k-",
-        lw=1,
-        label=r"linearisation $\log(r/\delta)\,/\,\log(1+\eta\gamma)$",
+    theory = r"linearisation $\log(r/\delta)\,/\,\log(1+\eta\gamma)$"
+    _theory_and_measured(
+        ax.semilogx, study.delta, study.predicted, study.steps, theory, "measured (GD)"
     )
-    ax.semilogx(study.delta, study.steps, "o", label="measured (GD)")
     ax.invert_xaxis()
     ax.set(
         xlabel=r"distance $\delta$ of the start from the stable manifold (log)",
