@@ -4,9 +4,9 @@ The function is ``f(x, y) = x^2 / 2 - y^2 / 2 + y^4 / 4``, with gradient
 ``(x, y^3 - y)``: a strict saddle at the origin (Hessian ``diag(1, -1)``) and two minima
 at ``(0, +-1)`` where ``f = -1/4``. The saddle's stable manifold is the x-axis:
 gradient descent started on it converges to the saddle. Started a distance ``delta``
-off it, the linearisation says ``y_t = delta (1 + lr)^t``, so leaving the band
-``|y| < r`` takes ``log(r / delta) / log(1 + lr)`` steps, which grows like
-``log(1 / delta)``.
+off it, the linearisation says ``y_t = delta (1 + lr gamma)^t`` with ``gamma = 1`` the
+negative curvature, so leaving the band ``|y| < r`` takes
+``log(r / delta) / log(1 + lr gamma)`` steps.
 
 Perturbed gradient descent (Jin, Ge, Netrapalli, Kakade and Jordan, 2017) adds a small
 random kick whenever the gradient is small, so it leaves such a saddle without being
@@ -16,16 +16,17 @@ told where the way out is.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from mlxday2.checks import check_array, check_int, check_real, check_seed
+from mlxday2.optimization import gd_step
+from mlxday2.optimization_theory.runs import Iterates, iterate
+
 SADDLE = (0.0, 0.0)
 MINIMA = ((0.0, 1.0), (0.0, -1.0))
 MIN_VALUE = -0.25
-#: A run stops as diverged when a coordinate grows past this (the minima have |y| = 1).
-BLOW_UP = 1e6
 
 
 def saddle_function(points) -> np.ndarray:
@@ -41,77 +42,54 @@ def saddle_gradient(point: np.ndarray) -> np.ndarray:
     return np.array([x, y * y * y - y])
 
 
-def surface(xs, ys) -> np.ndarray:
+def saddle_surface(xs, ys) -> np.ndarray:
     """Return ``f`` on ``meshgrid(xs, ys)``, shape ``(len(ys), len(xs))``."""
     grid_x, grid_y = np.meshgrid(np.asarray(xs, float), np.asarray(ys, float))
     return saddle_function(np.stack([grid_x, grid_y], axis=-1))
 
 
-def _check(lr, steps, init) -> np.ndarray:
-    if not (isinstance(lr, (int, float, np.number)) and math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-    init = np.asarray(init, dtype=float)
-    if init.shape != (2,) or not np.all(np.isfinite(init)):
-        raise ValueError(f"init must be two finite numbers (x, y), got {init!r}")
-    return init
+def _check_run(lr, steps, init, size: int = 2):
+    lr = check_real("lr", lr, 0, low_open=True, fix="pass a step size, e.g. lr=0.1")
+    steps = check_int("steps", steps, low=0, fix="pass e.g. steps=300")
+    init = check_array("init", init, ndim=1, size=size, fix=f"pass {size} numbers")
+    return lr, steps, init
 
 
-def perturbed_gd_step(params, grad, state, lr, kick_radius, grad_tol, wait, rng):
+def uniform_ball(rng: np.random.Generator, dim: int, radius: float) -> np.ndarray:
+    """Return a point drawn uniformly from the ball of ``radius`` around 0, (dim,)."""
+    direction = rng.standard_normal(dim)
+    length = radius * rng.random() ** (1 / dim)
+    return length * direction / np.linalg.norm(direction)
+
+
+def perturbed_gd_step(params, state, gradient, lr, kick_radius, grad_tol, wait, rng):
     """Return ``(new params, steps since the last kick)``: one step of perturbed GD.
 
     When the gradient is shorter than ``grad_tol`` and the last kick is more than
     ``wait`` steps ago (``state``), the point first jumps to a uniform random point of
-    the ball of radius ``kick_radius`` around it; then it takes the gradient step.
+    the ball of radius ``kick_radius`` around it; the gradient step is then taken from
+    the kicked point, as in Algorithm 2 of Jin et al. (2017).
     """
+    grad = gradient(params)
     if np.linalg.norm(grad) <= grad_tol and state > wait:
-        direction = rng.standard_normal(params.shape)
-        length = kick_radius * rng.random() ** (1 / params.size)  # uniform in the ball
-        kick = length * direction / np.linalg.norm(direction)
-        return params + kick - lr * grad, 0
-    return params - lr * grad, state + 1
+        params = params + uniform_ball(rng, params.size, kick_radius)
+        grad, state = gradient(params), 0
+    new, _ = gd_step(params, grad, None, lr)
+    return new, state + 1
 
 
-@dataclass(frozen=True, eq=False)
-class Path:
-    """One run on ``f``: ``params`` (k + 1, 2) from the start and ``value`` f there.
+def gradient_descent(init, lr: float = 0.1, steps: int = 400, gradient=None):
+    """Return the ``Iterates`` of gradient descent from ``init``.
 
-    ``diverged`` says the run stopped early (after k steps) because it flew off.
+    ``gradient`` defaults to ``saddle_gradient``.
     """
+    gradient = gradient or saddle_gradient
+    lr, steps, init = _check_run(lr, steps, init, len(np.atleast_1d(init)))
 
-    params: np.ndarray
-    value: np.ndarray
-    diverged: bool = False
+    def update(params, state):
+        return gd_step(params, gradient(params), state, lr)
 
-    def escape_step(self, radius: float = 0.5) -> int | None:
-        """Return the first step with ``|y| >= radius`` (None if there is none)."""
-        hits = np.flatnonzero(np.abs(self.params[:, 1]) >= radius)
-        return int(hits[0]) if hits.size else None
-
-
-def _iterate(step, params, state, steps: int) -> Path:
-    """Return the ``Path`` of ``steps`` calls of ``step``, stopping if it blows up."""
-    path, diverged = [params], False
-    with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(steps):
-            params, state = step(params, state)
-            if not np.abs(params).max() < BLOW_UP:  # also catches NaN
-                diverged = True
-                break
-            path.append(params)
-    path = np.array(path)
-    return Path(path, saddle_function(path), diverged)
-
-
-def gradient_descent(init, lr: float = 0.1, steps: int = 400) -> Path:
-    """Return the ``Path`` of ``steps`` steps of gradient descent from ``init``."""
-    params = _check(lr, steps, init)
-
-    def step(p, state):
-        return p - lr * saddle_gradient(p), state
-
-    return _iterate(step, params, None, steps)
+    return iterate(update, init, None, steps)
 
 
 def perturbed_gradient_descent(
@@ -122,32 +100,43 @@ def perturbed_gradient_descent(
     grad_tol: float = 1e-3,
     wait: int = 50,
     seed: int = 0,
-) -> Path:
-    """Return the ``Path`` of perturbed gradient descent on ``f``, kicks from ``seed``.
+    gradient=None,
+) -> Iterates:
+    """Return the ``Iterates`` of perturbed gradient descent, kicks from ``seed``.
 
     A simplified form of Jin et al. (2017): the paper's stopping test (stop when a kick
     does not lower ``f`` enough) is left out, so it also kicks at a minimum (by at most
-    ``kick_radius``), and the kick radius is set by hand, not from the constants.
+    ``kick_radius``), and the constants are set by hand, not from L, rho and epsilon.
     """
-    params = _check(lr, steps, init)
-    for name, value in (("kick_radius", kick_radius), ("grad_tol", grad_tol)):
-        if not (isinstance(value, (int, float)) and 0 < value < 1):
-            raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
-    if isinstance(wait, bool) or not isinstance(wait, (int, np.integer)) or wait < 0:
-        raise ValueError(f"wait must be an integer >= 0 (steps), got {wait!r}")
-    rng = np.random.default_rng(seed)
+    gradient = gradient or saddle_gradient
+    lr, steps, init = _check_run(lr, steps, init, len(np.atleast_1d(init)))
+    radius = check_real(
+        "kick_radius", kick_radius, 0, 1, low_open=True, fix="e.g. 1e-3"
+    )
+    grad_tol = check_real("grad_tol", grad_tol, 0, 1, low_open=True, fix="e.g. 1e-3")
+    wait = check_int("wait", wait, low=0, fix="pass a number of steps, e.g. 50")
+    rng = np.random.default_rng(check_seed("seed", seed))
 
-    def step(p, since_kick):
+    def update(params, since_kick):
         return perturbed_gd_step(
-            p, saddle_gradient(p), since_kick, lr, kick_radius, grad_tol, wait, rng
+            params, since_kick, gradient, lr, radius, grad_tol, wait, rng
         )
 
-    return _iterate(step, params, wait + 1, steps)
+    return iterate(update, init, wait + 1, steps)
 
 
-def predicted_escape_steps(delta, lr: float, radius: float = 0.5) -> np.ndarray:
-    """Return the linearisation's steps from ``|y| = delta`` to ``|y| = radius``."""
-    return np.log(radius / np.asarray(delta, dtype=float)) / math.log1p(lr)
+def escape_step(run: Iterates, radius: float = 0.5, coordinate: int = 1):
+    """Return the first step with ``|params[coordinate]| >= radius`` (None if none)."""
+    hits = np.flatnonzero(np.abs(run.params[:, coordinate]) >= radius)
+    return int(hits[0]) if hits.size else None
+
+
+def predicted_escape_steps(delta, lr: float, gamma: float = 1.0, radius: float = 0.5):
+    """Return the linearisation's steps from distance ``delta`` to ``radius``.
+
+    ``log(radius / delta) / log(1 + lr gamma)`` for negative curvature ``-gamma``.
+    """
+    return np.log(radius / np.asarray(delta, dtype=float)) / math.log1p(lr * gamma)
 
 
 def escape_study(
@@ -156,19 +145,19 @@ def escape_study(
     """Return GD's measured and predicted steps to escape from ``(start_x, delta)``.
 
     One row per delta. Columns: ``delta``, ``steps`` (the first step with
-    ``|y| >= radius``) and ``predicted`` (the linearisation's).
+    ``|y| >= radius``) and ``predicted`` (the linearisation's, ``gamma = 1``).
     """
-    deltas = np.asarray(deltas, dtype=float)
-    if deltas.ndim != 1 or not np.all(np.isfinite(deltas) & (deltas > 0)):
+    deltas = check_array("deltas", deltas, ndim=1, fix="pass distances such as 1e-3")
+    if np.any(deltas <= 0):
         raise ValueError(
-            f"deltas must be finite numbers > 0 (from the stable manifold, delta = 0, "
-            f"gradient descent never escapes), got {deltas}"
+            f"deltas must be > 0 (from the stable manifold, delta = 0, gradient "
+            f"descent never escapes), got {deltas.min()}"
         )
-    predicted = predicted_escape_steps(deltas, lr, radius)
+    predicted = predicted_escape_steps(deltas, lr, 1.0, radius)
     rows = []
     for delta, guess in zip(deltas, predicted):
-        path = gradient_descent((start_x, delta), lr, int(1.5 * guess) + 50)
-        rows.append(dict(delta=delta, steps=path.escape_step(radius), predicted=guess))
+        run = gradient_descent((start_x, delta), lr, int(1.5 * guess) + 50)
+        rows.append(dict(delta=delta, steps=escape_step(run, radius), predicted=guess))
     return pd.DataFrame(rows)
 
 
@@ -187,82 +176,22 @@ def perturbed_escape_study(
     """
     rows = []
     for seed in seeds:
-        path = perturbed_gradient_descent(init, lr, steps, seed=int(seed), **kicks)
+        run = perturbed_gradient_descent(init, lr, steps, seed=int(seed), **kicks)
         rows.append(
-            dict(
-                seed=int(seed),
-                escape_step=path.escape_step(radius),
-                end_y=float(path.params[-1, 1]),
-                end_value=float(path.value[-1]),
-            )
+            dict(seed=int(seed), escape_step=escape_step(run, radius))
+            | dict(end_y=run.params[-1, 1], end_value=saddle_function(run.params[-1]))
         )
     return pd.DataFrame(rows)
 
 
-# ------------------------------------------------------------------------------------
-# Plots (take computed data, never compute)
-# ------------------------------------------------------------------------------------
+def stationarity_check(run: Iterates, lr: float, min_value: float = MIN_VALUE):
+    """Return ``(min_s<t |grad f(x_s)|^2, 2 (f(x_0) - f*) / (lr t))`` for t = 1..T.
 
-
-def plot_paths(xs, ys, values, paths: dict, axes=None):
-    """Plot ``{label: Path}`` on the contours of ``values``, and their saddle distance.
-
-    Left: contours of ``values`` (on ``meshgrid(xs, ys)``), the saddle (x), the minima
-    (stars) and the paths. Right: each path's distance from the saddle against the step,
-    log scale. Returns the Figure.
+    For an L-smooth f and a step ``lr <= 1/L`` the first never exceeds the second
+    (each step lowers f by at least ``lr |grad|^2 / 2``). ``f`` is the saddle function,
+    which is 5.75-smooth on ``|y| <= 1.5``, where these runs stay.
     """
-    import matplotlib.pyplot as plt
-
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 4.2), width_ratios=(1, 1.4))
-    left, right = axes
-    left.contour(
-        xs,
-        ys,
-        values,
-        levels=np.linspace(-0.25, 1.0, 26),
-        cmap="viridis",
-        linewidths=0.7,
-    )
-    for k, (label, path) in enumerate(paths.items()):
-        left.plot(
-            path.params[:, 0], path.params[:, 1], ".-", color=f"C{k}", ms=2.5, lw=1
-        )
-        left.plot(*path.params[0], "o", color=f"C{k}", ms=5)
-        distance = np.linalg.norm(path.params - np.array(SADDLE), axis=1)
-        right.semilogy(distance, color=f"C{k}", lw=1.5, label=label)
-    left.plot(*SADDLE, "kx", ms=9, mew=2)
-    left.plot(*np.array(MINIMA).T, "k*", ms=10)
-    left.set(xlabel="x", ylabel="y", aspect="equal", title="paths on the contours of f")
-    right.set(
-        xlabel="step",
-        ylabel="distance from the saddle (log scale)",
-        title="time spent near the saddle",
-    )
-    right.legend(fontsize="small")
-    return left.figure
-
-
-def plot_escape(study: pd.DataFrame, ax=None):
-    """Plot measured steps to escape against delta (log x) and the linearisation's line.
-
-    Returns the Axes.
-    """
-    from mlxday2.plotting import new_axes
-
-    _, ax = new_axes(ax)
-    ax.semilogx(
-        study.delta,
-        study.predicted,
-        "k-",
-        lw=1,
-        label=r"linearisation $\log(r/\delta)\,/\,\log(1+\eta)$",
-    )
-    ax.semilogx(study.delta, study.steps, "o", color="C0", label="measured (GD)")
-    ax.invert_xaxis()
-    ax.set(
-        xlabel=r"distance $\delta$ of the start from the stable manifold (log)",
-        ylabel="steps to escape",
-    )
-    ax.legend(fontsize="small")
-    return ax
+    norms = np.array([np.sum(saddle_gradient(p) ** 2) for p in run.params[:-1]])
+    t = np.arange(1, len(norms) + 1)
+    gap = saddle_function(run.params[0]) - min_value
+    return np.minimum.accumulate(norms), 2 * gap / (lr * t)
