@@ -8,14 +8,14 @@ import math
 import numpy as np
 import pytest
 
-from mlxday2.optimization_theory import explore, theory
+from mlxday2.optimization_theory import explore, momentum, problems
 
 LRS, MOMENTA = [1.0, 1.9, 3.3], [0.0, 0.7, 0.9]
 
 
 @pytest.fixture(scope="module")
 def problem():
-    return theory.line_fit(offset=1)
+    return problems.line_fit(offset=1)
 
 
 @pytest.fixture(scope="module")
@@ -24,17 +24,17 @@ def states(problem):
 
 
 def test_each_state_is_the_run_of_run_method(problem, states):
-    big_l = theory.curvature(problem).smoothness
+    big_l = problems.curvature(problem).smoothness
     for state in states:
         method = "gd" if state.momentum == 0 else "heavy_ball"
-        direct = theory.run_method(
+        direct = momentum.run_method(
             problem, method, (0.0, 0.0), 150, state.lr_times_l / big_l, state.momentum
         )
         np.testing.assert_array_equal(state.run.params, direct.params)
 
 
 def test_the_predicted_factor_is_the_theorys(problem, states):
-    curv = theory.curvature(problem)
+    curv = problems.curvature(problem)
     by = {(s.lr_times_l, s.momentum): s for s in states}
     # gradient descent with step 1/L: 1 - 1/kappa
     assert by[1.0, 0.0].predicted == pytest.approx(1 - 1 / curv.kappa)

@@ -17,7 +17,9 @@ import numpy as np
 
 from mlxday2.checks import check_instance, check_int
 from mlxday2.explorable import control, explorable, frame
-from mlxday2.optimization_theory.theory import LeastSquares, Run, curvature, run_method
+from mlxday2.optimization_theory.momentum import run_method
+from mlxday2.optimization_theory.problems import LeastSquares, curvature
+from mlxday2.optimization_theory.runs import Iterates
 
 
 def predicted_rate(problem: LeastSquares, lr: float, momentum: float) -> float:
@@ -41,7 +43,7 @@ class MomentumState:
 
     lr_times_l: float
     momentum: float
-    run: Run
+    run: Iterates
     predicted: float
     measured: float
 
@@ -63,7 +65,7 @@ def momentum_states(problem, lrs_times_l, momenta, init=(0.0, 0.0), steps: int =
     return states
 
 
-def plot_momentum_run(problem: LeastSquares, run: Run, axes) -> np.ndarray:
+def plot_momentum_run(problem: LeastSquares, run: Iterates, axes) -> np.ndarray:
     """Plot ``run`` on the loss's contours (left), its excess loss by step (right)."""
     left, right = axes
     centre = problem.minimiser
@@ -82,7 +84,7 @@ def plot_momentum_run(problem: LeastSquares, run: Run, axes) -> np.ndarray:
     left.plot(*run.params.T, ".-", color="C1", ms=2, lw=0.8)
     left.plot(*centre, "k*", ms=8)
     left.set(xlim=(w[0], w[-1]), ylim=(b[0], b[-1]), xlabel="w", ylabel="b")
-    right.semilogy(np.maximum(run.excess, 1e-300), color="C1")
+    right.semilogy(np.maximum(problem.excess_loss(run.params), 1e-300), color="C1")
     right.set(xlabel="step", ylabel="loss above the minimum", ylim=(1e-12, 1e6))
     return axes
 
