@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "code" / "mlxday2"
 STAMP = ".mlxday2-code.json"
 _IMPORT = re.compile(
-    r"^\s*(?:from\s+(mlxday2(?:\.\w+)*)\s+import\s+([^\n#]+)|import\s+"
+    r"^\s*(?:from\s+(mlxday2(?:\.\w+)*)\s+import\s+(\([^)]*\)|[^\n#]+)|import\s+"
     r"(mlxday2(?:\.\w+)*))",
     re.M,
 )
