@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from dataclasses import fields
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -202,3 +203,16 @@ def numeric_columns(name: str, df, columns: Iterable[str]) -> list[np.ndarray]:
     columns = list(columns)
     check_frame(name, df, columns)
     return [check_array(f"{name}[{c!r}]", df[c].to_numpy(), ndim=1) for c in columns]
+
+
+def check_fields(record, positive: Sequence[str] = ()) -> None:
+    """Check that every field of the dataclass ``record`` is a finite real number.
+
+    The fields named in ``positive`` (noise standard deviations, say) must also be > 0.
+    Errors name the field as ``<Class>.<field>``.
+    """
+    kind = type(record).__name__
+    for f in fields(record):
+        check_real(f"{kind}.{f.name}", getattr(record, f.name))
+    for name in positive:
+        check_real(f"{kind}.{name}", getattr(record, name), low=0, low_open=True)

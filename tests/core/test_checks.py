@@ -153,3 +153,20 @@ def test_arrays_of_numbers_stored_as_objects_are_converted():
 def test_glue_receives_plain_python_numbers():
     assert type(_plain(np.float64(1.5))) is float and type(_plain(np.int64(2))) is int
     assert type(_plain(np.bool_(True))) is bool and _plain("text") == "text"
+
+
+def test_check_fields_names_the_class_and_field():
+    from dataclasses import dataclass
+
+    @dataclass
+    class Model:
+        effect: float = 1.0
+        sd: float = 1.0
+
+    checks.check_fields(Model())
+    with pytest.raises(ValueError, match=r"^Model\.effect must be finite"):
+        checks.check_fields(Model(effect=float("nan")))
+    with pytest.raises(ValueError, match=r"^Model\.sd must be > 0, got 0"):
+        checks.check_fields(Model(sd=0), positive=("sd",))
+    with pytest.raises(TypeError, match=r"^Model\.effect must be a real number"):
+        checks.check_fields(Model(effect="1"))

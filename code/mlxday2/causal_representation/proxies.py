@@ -10,7 +10,7 @@ added. ``instrumented_confounder`` and ``fci_edges`` let FCI flag a hidden commo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -23,6 +23,7 @@ from mlxday2.causality.ols import ols
 from mlxday2.checks import (
     check_array,
     check_bool,
+    check_fields,
     check_frame,
     check_instance,
     check_int,
@@ -53,10 +54,7 @@ class HiddenSCM:
     loading_high: float = 1.5
 
     def __post_init__(self):
-        for f in fields(self):
-            check_real(f"HiddenSCM.{f.name}", getattr(self, f.name))
-        for name in ("y_sd", "proxy_sd"):
-            check_real(f"HiddenSCM.{name}", getattr(self, name), low=0, low_open=True)
+        check_fields(self, positive=("y_sd", "proxy_sd"))
         if not self.loading_low <= self.loading_high:
             raise ValueError(
                 "HiddenSCM needs loading_low <= loading_high, got "

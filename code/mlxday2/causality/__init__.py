@@ -2,7 +2,7 @@
 
 - ``simpson``: exercise and cholesterol confounded by age (``exercise_cholesterol``,
   ``slopes``, ``simpson_lines``, ``plot_simpson``), a collider (``add_visits``,
-  ``exercise_slope``), and ``check_coefficients`` for any SCM dataclass.
+  ``exercise_slope``).
 - ``stones``: the kidney-stone counts of Charig et al. (1986), the back-door formula and
   its interval (``kidney_stones``, ``success_rates``, ``backdoor_rate``,
   ``backdoor_adjust``, ``backdoor_difference``, ``naive_difference``), and the era of
@@ -26,7 +26,6 @@ from mlxday2.causality.simpson import (
     Slopes,
     add_visits,
     age_groups,
-    check_coefficients,
     exercise_cholesterol,
     exercise_slope,
     plot_simpson,

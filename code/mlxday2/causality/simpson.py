@@ -8,7 +8,7 @@ age-adjusted one negative; ``plot_simpson`` draws the two views side by side.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -19,6 +19,7 @@ from mlxday2.causality.ols import ols
 from mlxday2.checks import (
     check_array,
     check_choice,
+    check_fields,
     check_frame,
     check_instance,
     check_int,
@@ -29,19 +30,6 @@ from mlxday2.checks import (
 from mlxday2.plotting import PALETTE
 
 _COLUMNS = ["age", "exercise", "cholesterol"]
-
-
-def check_coefficients(scm, positive: Sequence[str] = ()) -> None:
-    """Check that every field of the dataclass ``scm`` is a finite real number.
-
-    The fields named in ``positive`` (noise standard deviations) must also be > 0.
-    Errors name the field as ``<Class>.<field>``.
-    """
-    kind = type(scm).__name__
-    for f in fields(scm):
-        check_real(f"{kind}.{f.name}", getattr(scm, f.name))
-    for name in positive:
-        check_real(f"{kind}.{name}", getattr(scm, name), low=0, low_open=True)
 
 
 @dataclass(frozen=True)
@@ -65,7 +53,7 @@ class ExerciseSCM:
     chol_sd: float = 5.0
 
     def __post_init__(self):
-        check_coefficients(self, positive=("exercise_sd", "chol_sd"))
+        check_fields(self, positive=("exercise_sd", "chol_sd"))
         if not self.age_min < self.age_max:
             raise ValueError(
                 "ExerciseSCM needs age_min < age_max, got "
