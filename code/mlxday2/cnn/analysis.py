@@ -17,7 +17,7 @@ from mlxday2.cnn import cifar, models
 EDGE_FILTER = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
 
 
-def grey(image: np.ndarray) -> np.ndarray:
+def brightness(image: np.ndarray) -> np.ndarray:
     """Return the brightness in [0, 1], (H, W), of a uint8 RGB image (H, W, 3)."""
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3:
