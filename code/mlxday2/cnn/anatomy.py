@@ -78,19 +78,9 @@ def receptive_fields(layers, size: int = 32) -> pd.DataFrame:
         k, s, p = _geometry(layer, size)
         size = (size + 2 * p - k) // s + 1
         field, jump = field + (k - 1) * jump, jump * s
-        kind = type(layer).__name__
-        rows.append(
-            dict(
-                layer=name,
-                kind=kind,
-                kernel=k,
-                stride=s,
-                size=size,
-                jump=jump,
-                receptive_field=field,
-            )
-        )
-    return pd.DataFrame(rows)
+        rows.append((name, type(layer).__name__, k, s, size, jump, field))
+    columns = ["layer", "kind", "kernel", "stride", "size", "jump", "receptive_field"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def batch_norm_by_hand(x: torch.Tensor, gamma, beta, eps: float = 1e-5):

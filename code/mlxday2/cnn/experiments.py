@@ -142,26 +142,21 @@ def ablation(fit, val, seeds=(0, 1, 2), budget: TrainConfig = ABLATION_BUDGET):
             acc, seconds, diverged = _ablation_run(
                 name, change, budget, fit, val, seed, full
             )
-            rows.append(
-                dict(
-                    removed=name,
-                    seed=seed,
-                    val_acc=acc,
-                    seconds=seconds,
-                    diverged=diverged,
-                )
-            )
-    return pd.DataFrame(rows)
+            rows.append((name, seed, acc, seconds, diverged))
+    columns = ["removed", "seed", "val_acc", "seconds", "diverged"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def ablation_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Return per ingredient removed: mean accuracy, its 95% half-width, seconds, and
-    the mean paired difference from the full recipe (same seed) with its half-width."""
+    """Return per ingredient removed: mean accuracy, its 95% half-width, seconds, runs
+    that diverged, and the mean paired difference from the full recipe (same seed)
+    with its half-width; ``real`` when that interval excludes zero."""
     full = runs[runs["removed"] == "full recipe"].set_index("seed")["val_acc"]
     runs = runs.assign(diff=runs["val_acc"] - runs["seed"].map(full))
     table = summarize(runs, "val_acc", "removed")[["mean", "pm95"]]
     diff = summarize(runs, "diff", "removed")
     table["seconds"] = runs.groupby("removed", sort=False)["seconds"].mean()
+    table["diverged"] = runs.groupby("removed", sort=False)["diverged"].sum()
     table["difference"], table["diff_pm95"] = diff["mean"], diff["pm95"]
     table["real"] = (table["difference"].abs() > table["diff_pm95"]) & (
         table.index != "full recipe"
@@ -170,20 +165,23 @@ def ablation_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def first_step(config: TrainConfig, train_set, batch: int = 64) -> pd.DataFrame:
-    """Return, per weight tensor of a fresh model, its norm, its gradient's norm on
-    one batch, and the ratio of one plain step ``lr * gradient`` to the weights."""
+    """Return, per weight tensor of a fresh model: its norm, the norm of one plain step
+    ``lr * gradient`` on one batch, and their ratio (NaN for a tensor that starts at
+    zero, as batch norm's shifts do)."""
     checks.check_instance("config", config, TrainConfig)
     g = torch.Generator().manual_seed(config.seed)
     images, labels = cifar.as_tensors(train_set)
     model = training.build_model(config, images, g).train()
     x = cifar.to_model_input(images[:batch])
-    loss = F.cross_entropy(model(x), labels[:batch])
-    loss.backward()
-    rows = [
-        dict(tensor=name, weight_norm=float(p.norm()), grad_norm=float(p.grad.norm()))
-        for name, p in model.named_parameters()
-        if p.grad is not None
-    ]
-    table = pd.DataFrame(rows).set_index("tensor")
-    table["step_over_weight"] = config.lr * table["grad_norm"] / table["weight_norm"]
+    F.cross_entropy(model(x), labels[:batch]).backward()
+    with torch.no_grad():
+        rows = [
+            (name, p.norm().item(), config.lr * p.grad.norm().item())
+            for name, p in model.named_parameters()
+            if p.grad is not None
+        ]
+    table = pd.DataFrame(rows, columns=["tensor", "weight_norm", "step_norm"])
+    table = table.set_index("tensor")
+    weight = table["weight_norm"].where(table["weight_norm"] > 0)
+    table["step_over_weight"] = table["step_norm"] / weight
     return table

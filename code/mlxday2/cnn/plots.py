@@ -32,6 +32,14 @@ def _grid(images: np.ndarray, nrow: int, pad: int = 2) -> np.ndarray:
     )
 
 
+def _axes_grid(nrows: int, ncols: int, width: float, height: float) -> np.ndarray:
+    """Return a new (nrows, ncols) array of Axes, each panel width x height inches."""
+    size = (ncols * width, nrows * height)
+    return plt.subplots(
+        nrows, ncols, figsize=size, squeeze=False, layout="constrained"
+    )[1]
+
+
 def _image_axes(ax):
     ax.grid(False)
     ax.set_xticks([])
@@ -182,13 +190,7 @@ def plot_mistakes(ds: CifarDataset, mistakes: pd.DataFrame, axes=None, ncols: in
     """
     if axes is None:
         nrows = max(1, -(-len(mistakes) // ncols))
-        axes = plt.subplots(
-            nrows,
-            ncols,
-            figsize=(ncols * 1.25, nrows * 1.9),
-            squeeze=False,
-            layout="constrained",
-        )[1]
+        axes = _axes_grid(nrows, ncols, 1.25, 1.9)
     for ax in np.ravel(axes):
         ax.axis("off")
     for ax, row in zip(np.ravel(axes), mistakes.itertuples()):
@@ -223,13 +225,7 @@ def plot_feature_maps(
     """
     rows, cols = len(maps), 1 + per_stage
     if axes is None:
-        axes = plt.subplots(
-            rows,
-            cols,
-            figsize=(cols * 1.1, rows * 1.15),
-            squeeze=False,
-            layout="constrained",
-        )[1]
+        axes = _axes_grid(rows, cols, 1.1, 1.15)
     for ax in np.ravel(axes):
         _image_axes(ax)
     axes[0, 0].imshow(image, interpolation="nearest")
