@@ -44,7 +44,7 @@ LR_GRID = {
 }
 
 # Our recipe on a smaller budget, for the ablation.
-ABLATION_BUDGET = dataclasses.replace(SMALL_CNN_RECIPE, epochs=4)
+ABLATION_BUDGET = dataclasses.replace(SMALL_CNN_RECIPE, epochs=3)
 ABLATIONS = {
     "full recipe": {},
     "no whitening": dict(model="small-no-whitening"),
