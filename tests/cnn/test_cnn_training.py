@@ -358,7 +358,9 @@ def test_the_silent_cases_now_raise(small_sets):
             cnn.train(QUICK, *small_sets, device="cuda")
 
 
-def test_a_result_survives_the_round_trip_through_the_cache_format(small_sets):
+def test_a_result_survives_the_round_trip_through_the_cache_format(
+    small_sets, cache_dir
+):
     config = dataclasses.replace(QUICK, epochs=1)
     result = cnn.train(
         config, *small_sets, device="cpu", numerics="fp32", use_cache=False
