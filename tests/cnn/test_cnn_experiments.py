@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from mlxday2 import cnn
+from mlxday2 import cnn, datasets
 from mlxday2.cnn import experiments
 
 
@@ -105,3 +105,36 @@ def test_one_step_at_lr_1e4_moves_some_weights_far_more_than_weight_decay_does()
     assert step["step_over_weight"].max() > 10 * abs(
         1 - config.lr * config.weight_decay
     )
+
+
+class _NotCached(Exception):
+    pass
+
+
+@pytest.fixture
+def chapter_split(monkeypatch):
+    """The chapter's fit and validation split; training is refused, so a test using it
+    reads the chapter's cached runs or is skipped (other data, code, threads, CPU)."""
+    try:
+        train_set, _ = cnn.load_cifar10()
+    except datasets.DataNotFoundError:
+        pytest.skip("CIFAR-10 is not in the data directory")
+
+    def refuse(*args):
+        raise _NotCached
+
+    monkeypatch.setattr(experiments.training, "_fit", refuse)
+    small = cnn.subset(train_set, 7_000, seed=0)
+    return cnn.validation_split(small, 2_000, seed=0)
+
+
+def test_the_full_recipe_beats_each_removal_the_chapter_calls_real(chapter_split):
+    try:
+        runs = experiments.ablation(*chapter_split, seeds=(0, 1, 2))
+    except _NotCached:
+        pytest.skip("the chapter's ablation runs are not cached for this machine")
+    table = experiments.ablation_table(runs)
+    real = table[table["real"]]
+    assert len(real) and (real["difference"] < -real["diff_pm95"]).all()
+    # the chapter: without batch norm the network stays near chance (10%)
+    assert table.loc["no batch norm", "mean"] < 0.2
