@@ -11,13 +11,14 @@ import pandas as pd
 import torch
 from torch import nn
 
+from mlxday2 import checks
 from mlxday2.cnn import cifar, models
 
 # A 3x3 Sobel filter: responds to left-to-right changes of brightness (vertical edges).
 EDGE_FILTER = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
 
 
-def grey(image: np.ndarray) -> np.ndarray:
+def brightness(image: np.ndarray) -> np.ndarray:
     """Return the brightness in [0, 1], (H, W), of a uint8 RGB image (H, W, 3)."""
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3:
@@ -60,8 +61,7 @@ def feature_maps(model: models.SmallCNN, image: np.ndarray) -> list[np.ndarray]:
     One array per stage, ``(channels, size, size)``: the whitening layer's 24 channels
     at 31x31, then each block's output at 15x15, 7x7 and 3x3 (after its activation).
     """
-    if not isinstance(model, models.SmallCNN):
-        raise TypeError(f"model must be a SmallCNN, got {type(model).__name__}")
+    checks.check_instance("model", model, models.SmallCNN)
     image = np.asarray(image)
     if image.dtype != np.uint8 or image.shape != (32, 32, 3):
         raise ValueError(
@@ -141,10 +141,7 @@ def confident_mistakes(
     labels: np.ndarray, probs: np.ndarray, k: int = 16
 ) -> pd.DataFrame:
     """Return the ``k`` most confident wrong predictions: index, true, predicted, p."""
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(
-            f"k must be an integer >= 1 (how many mistakes to return), got {k!r}"
-        )
+    k = checks.check_int("k", k, 1, fix="how many mistakes to return")
     labels, probs = _check(labels, probs)
     pred = probs.argmax(1)
     wrong = np.flatnonzero(pred != labels)

@@ -18,10 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from torch.utils.data import Dataset
 from tqdm import tqdm  # plain text bars (tqdm.auto warns without ipywidgets)
 
-from mlxday2 import cache, datasets
+from mlxday2 import cache, checks, datasets
 
 CLASSES = (
     "airplane",
@@ -45,8 +44,8 @@ MEAN = (0.4914, 0.4822, 0.4465)
 STD = (0.2470, 0.2435, 0.2616)
 
 
-class CifarDataset(Dataset):
-    """CIFAR-10 images, uint8 ``(N, 32, 32, 3)``; items are ``(3x32x32 float, label)``.
+class CifarDataset:
+    """CIFAR-10 images, uint8 ``(N, 32, 32, 3)``, and their labels.
 
     ``images`` and ``labels`` are the raw arrays (treat them as read-only), ``classes``
     the class names, ``source`` the registry name of the copy they came from and
@@ -93,10 +92,6 @@ class CifarDataset(Dataset):
     def __len__(self) -> int:
         return len(self.labels)
 
-    def __getitem__(self, i):
-        x = torch.from_numpy(self.images[i]).permute(2, 0, 1).float() / 255.0
-        return x, int(self.labels[i])
-
     def digest(self) -> str:
         """Return a digest of the images, labels and class names."""
         return cache.make_key(
@@ -116,6 +111,24 @@ def subset(ds: CifarDataset, n: int, seed: int) -> CifarDataset:
         )
     idx = np.sort(np.random.default_rng(seed).choice(len(ds), size=n, replace=False))
     return CifarDataset(ds.images[idx], ds.labels[idx], ds.classes, ds.source)
+
+
+def validation_split(
+    ds: CifarDataset, n_val: int, seed: int
+) -> tuple[CifarDataset, CifarDataset]:
+    """Return ``(fit, validation)``: ``ds`` split at random, ``n_val`` images held out.
+
+    The two parts are disjoint and together are ``ds``. Choices (a learning rate, a
+    recipe) are made on the validation part, so the test set is never used to choose.
+    """
+    n_val = checks.check_int("n_val", n_val, 1, len(ds) - 1)
+    checks.check_seed("seed", seed)
+    held = np.zeros(len(ds), dtype=bool)
+    held[np.random.default_rng(seed).choice(len(ds), size=n_val, replace=False)] = True
+    parts = (np.flatnonzero(~held), np.flatnonzero(held))
+    return tuple(
+        CifarDataset(ds.images[i], ds.labels[i], ds.classes, ds.source) for i in parts
+    )
 
 
 def class_counts(ds: CifarDataset) -> pd.Series:
@@ -259,6 +272,21 @@ def _find_archive(root) -> tuple[str, Path]:
         ) from err
 
 
+def cached(path: Path, compute, *, read, write, keep=lambda value: True, use=True):
+    """Return ``read(path)`` if a verified copy is cached, else ``compute()``.
+
+    A computed value is saved with ``write(value, binary_file)`` when ``keep(value)``
+    (``mlxday2.cache`` writes atomically, with a digest checked on load); ``use=False``
+    skips the lookup and recomputes.
+    """
+    value = cache.load(path, read) if use else None
+    if value is None:
+        value = compute()
+        if keep(value):
+            cache.save(path, lambda f: write(value, f))
+    return value
+
+
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
     with np.load(path) as npz:
         return {k: npz[k] for k in npz.files}
@@ -267,10 +295,10 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
 def load_cifar10(root: str | Path | None = None) -> tuple[CifarDataset, CifarDataset]:
     """Return ``(train, test)``: CIFAR-10, 50,000 and 10,000 ``(3x32x32 float, label)``.
 
-    Looks for the original python archive, then the JPEG copy, in ``root`` (default: the
-    data directory, ``mlxday2.datasets.data_dir()``), then downloads the original; if all
-    fail, raises ``mlxday2.datasets.DataNotFoundError`` saying where to put the files. The
-    decoded arrays are cached (``mlxday2.cache``), so later calls take a second or two.
+    Looks for the original python archive, then the JPEG copy, in ``root`` (default:
+    the data directory, ``mlxday2.datasets.data_dir()``), then downloads the original;
+    if all fail, raises ``mlxday2.datasets.DataNotFoundError`` saying where to put the
+    files. The decoded arrays are cached (``mlxday2.cache``): later calls take seconds.
     ``train.source`` names the copy used; ``train.source_name`` is the name figures
     carry.
     """
@@ -282,17 +310,19 @@ def load_cifar10(root: str | Path | None = None) -> tuple[CifarDataset, CifarDat
         cache.source_digest(sys.modules[__name__]),
         cache.library_versions("numpy", "pillow", "torchvision"),
     )
-    cached = cache_dir / f"cifar10-{key}.npz"
-    arrays = cache.load(cached, _read_npz)
-    if arrays is None:
+
+    def decode():
         if source == "cifar10-jpeg":
-            arrays = _decode_jpeg_archive(path)
-        else:
-            with tempfile.TemporaryDirectory(
-                dir=cache_dir, prefix=".cifar10-python-"
-            ) as tmp:
-                arrays = _decode_python_archive(path, Path(tmp))
-        cache.save(cached, lambda f: np.savez(f, **arrays))
+            return _decode_jpeg_archive(path)
+        with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".cifar10-") as tmp:
+            return _decode_python_archive(path, Path(tmp))
+
+    arrays = cached(
+        cache_dir / f"cifar10-{key}.npz",
+        decode,
+        read=_read_npz,
+        write=lambda arrays, f: np.savez(f, **arrays),
+    )
     classes = [str(c) for c in arrays["classes"]]
     train = CifarDataset(arrays["train_x"], arrays["train_y"], classes, source)
     test = CifarDataset(arrays["test_x"], arrays["test_y"], classes, source)

@@ -16,6 +16,10 @@ import torch
 from mlxday2.cnn.cifar import CROP_PAD, CifarDataset
 from mlxday2.plotting import PALETTE, new_axes
 
+MARKERS = ("o", "s", "^", "D", "v", "P")  # series told apart by more than colour
+HATCHES = ("", "//", "..", "xx", "\\\\", "--")
+LINESTYLES = ("-", "--", ":", "-.")
+
 
 def _grid(images: np.ndarray, nrow: int, pad: int = 2) -> np.ndarray:
     """Return images ``(N, H, W, 3)`` (uint8, or float in [0, 1]) tiled nrow per row."""
@@ -26,6 +30,14 @@ def _grid(images: np.ndarray, nrow: int, pad: int = 2) -> np.ndarray:
     return (
         make_grid(t, nrow=nrow, padding=pad, pad_value=white).permute(1, 2, 0).numpy()
     )
+
+
+def _axes_grid(nrows: int, ncols: int, width: float, height: float) -> np.ndarray:
+    """Return a new (nrows, ncols) array of Axes, each panel width x height inches."""
+    size = (ncols * width, nrows * height)
+    return plt.subplots(
+        nrows, ncols, figsize=size, squeeze=False, layout="constrained"
+    )[1]
 
 
 def _image_axes(ax):
@@ -63,14 +75,16 @@ def plot_samples(ds: CifarDataset, per_class: int = 8, seed: int = 0, ax=None):
     return ax
 
 
-def plot_convolution(image: np.ndarray, grey: np.ndarray, edges: np.ndarray, axes=None):
+def plot_convolution(
+    image: np.ndarray, brightness: np.ndarray, edges: np.ndarray, axes=None
+):
     """Show an image, its brightness and a filter's response; return the three Axes."""
     if axes is None:
         axes = plt.subplots(1, 3, figsize=(8, 2.9))[1]
     limit = np.abs(edges).max()
     panels = (
         (image, None, "the image"),
-        (grey, "gray", "brightness (input)"),
+        (brightness, "gray", "brightness (input)"),
         (edges, "RdBu_r", "edge filter response"),
     )
     for ax, (data, cmap, title) in zip(axes, panels):
@@ -100,7 +114,7 @@ def plot_curves(histories: dict[str, pd.DataFrame], x: str = "epoch", axes=None)
     if axes is None:
         axes = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")[1]
     ax_loss, ax_acc = axes
-    for color, (name, h) in zip(PALETTE, histories.items()):
+    for color, marker, (name, h) in zip(PALETTE, MARKERS, histories.items()):
         for split, style in (("train", "--"), ("test", "-")):
             for ax, metric in ((ax_loss, "loss"), (ax_acc, "acc")):
                 ax.plot(
@@ -108,7 +122,7 @@ def plot_curves(histories: dict[str, pd.DataFrame], x: str = "epoch", axes=None)
                     h[f"{split}_{metric}"],
                     style,
                     color=color,
-                    marker="o",
+                    marker=marker,
                     ms=3,
                     label=f"{name}, {split}",
                 )
@@ -150,13 +164,15 @@ def plot_per_class(accuracies: dict[str, pd.Series], ax=None, title: str = ""):
     names = list(accuracies)
     classes = list(next(iter(accuracies.values())).index)
     width = 0.8 / len(names)
-    for i, (color, name) in enumerate(zip(PALETTE, names)):
+    for i, (color, hatch, name) in enumerate(zip(PALETTE, HATCHES, names)):
         offset = (i - (len(names) - 1) / 2) * width
         ax.bar(
             np.arange(len(classes)) + offset,
             accuracies[name].to_numpy(),
             width,
             color=color,
+            hatch=hatch,
+            edgecolor="white",
             label=name,
         )
     ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
@@ -174,13 +190,7 @@ def plot_mistakes(ds: CifarDataset, mistakes: pd.DataFrame, axes=None, ncols: in
     """
     if axes is None:
         nrows = max(1, -(-len(mistakes) // ncols))
-        axes = plt.subplots(
-            nrows,
-            ncols,
-            figsize=(ncols * 1.25, nrows * 1.9),
-            squeeze=False,
-            layout="constrained",
-        )[1]
+        axes = _axes_grid(nrows, ncols, 1.25, 1.9)
     for ax in np.ravel(axes):
         ax.axis("off")
     for ax, row in zip(np.ravel(axes), mistakes.itertuples()):
@@ -215,13 +225,7 @@ def plot_feature_maps(
     """
     rows, cols = len(maps), 1 + per_stage
     if axes is None:
-        axes = plt.subplots(
-            rows,
-            cols,
-            figsize=(cols * 1.1, rows * 1.15),
-            squeeze=False,
-            layout="constrained",
-        )[1]
+        axes = _axes_grid(rows, cols, 1.1, 1.15)
     for ax in np.ravel(axes):
         _image_axes(ax)
     axes[0, 0].imshow(image, interpolation="nearest")
@@ -250,10 +254,11 @@ def plot_step_losses(losses: dict[str, np.ndarray], ax=None, window: int = 10):
     arrays = {name: np.asarray(loss, dtype=float) for name, loss in losses.items()}
     kept = [a for a in arrays.values() if np.isfinite(a).all() and len(a)]
     top = 3 * max((a[:window].mean() for a in kept), default=np.nan)
-    for color, (name, loss) in zip(PALETTE, arrays.items()):
+    styles = zip(PALETTE, LINESTYLES * len(arrays), arrays.items())
+    for color, style, (name, loss) in styles:
         finite = loss[np.isfinite(loss)]
         smooth = pd.Series(finite).rolling(window, min_periods=1).mean().to_numpy()
-        ax.plot(np.arange(len(finite)), smooth, color=color, label=name)
+        ax.plot(np.arange(len(finite)), smooth, style, color=color, label=name)
         if len(finite) < len(loss):
             y = smooth[-1] if len(smooth) else 1.0
             y = min(y, top) if np.isfinite(top) else y

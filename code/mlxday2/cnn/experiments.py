@@ -1,0 +1,187 @@
+"""The chapter's experiments: a tuned optimizer comparison, an ablation, a divergence.
+
+Every choice is made on a validation split (``cifar.validation_split``), never on the
+test set. ``tune_lr`` picks each optimizer's learning rate from ``LR_GRID`` by
+validation accuracy; ``compare_optimizers`` then trains each at its best rate over
+several seeds. ``ablation`` removes one ingredient of our recipe at a time.
+``first_step`` measures, at a learning rate, how far one step moves each weight tensor
+relative to its size.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from scipy import stats
+
+from mlxday2 import checks
+from mlxday2.cnn import cifar, evaluation, training
+from mlxday2.cnn.training import SMALL_CNN_RECIPE, TrainConfig
+
+# The tutorial network on a small subset, constant learning rate: cheap enough to tune.
+OPTIMIZER_BUDGET = TrainConfig(
+    model="tutorial",
+    epochs=4,
+    batch_size=64,
+    optimizer="sgd",
+    lr=0.01,
+    one_cycle=False,
+    weight_decay=0.0,
+    label_smoothing=0.0,
+    augment=False,
+    tta="none",
+)
+# Grids a factor of about 3 apart; Nesterov's shifted down as its steady step along a
+# constant gradient is 1 / (1 - 0.9) = 10 times its learning rate.
+LR_GRID = {
+    "sgd": (0.01, 0.03, 0.1, 0.3),
+    "nesterov": (0.001, 0.003, 0.01, 0.03),
+    "adam": (1e-4, 3e-4, 1e-3, 3e-3),
+}
+
+# Our recipe on a smaller budget, for the ablation.
+ABLATION_BUDGET = dataclasses.replace(SMALL_CNN_RECIPE, epochs=3)
+ABLATIONS = {
+    "full recipe": {},
+    "no whitening": dict(model="small-no-whitening"),
+    "no batch norm": dict(model="small-no-batchnorm"),
+    "no augmentation": dict(augment=False),
+    "no label smoothing": dict(label_smoothing=0.0),
+    "no one-cycle (constant lr)": dict(one_cycle=False),
+    "no test-time augmentation": dict(tta="none"),
+    "no bf16 (fp32 throughout)": {},
+}
+
+
+def interval(values, level: float = 0.95) -> tuple[float, float]:
+    """Return (mean, half-width) of the Student-t interval for the mean of values."""
+    values = np.asarray(values, dtype=float)
+    half = stats.t.ppf((1 + level) / 2, len(values) - 1) * stats.sem(values)
+    return float(values.mean()), float(half)
+
+
+def tune_lr(budget: TrainConfig, fit, val, grid=None) -> pd.DataFrame:
+    """Return one row per (optimizer, lr) of ``grid``: validation accuracy, best lr.
+
+    Each run trains ``budget`` with that optimizer and rate on ``fit`` and is scored on
+    ``val``; ``best`` marks each optimizer's highest validation accuracy (a run that
+    diverged scores NaN and is never best).
+    """
+    checks.check_instance("budget", budget, TrainConfig)
+    rows = []
+    for optimizer, rates in (grid or LR_GRID).items():
+        for lr in rates:
+            config = dataclasses.replace(budget, optimizer=optimizer, lr=lr)
+            run = training.train(config, fit, val)
+            rows.append(dict(optimizer=optimizer, lr=lr, val_acc=run.test_accuracy))
+    table = pd.DataFrame(rows)
+    best = table.groupby("optimizer")["val_acc"].transform("max")
+    table["best"] = table["val_acc"] == best
+    return table
+
+
+def compare_optimizers(budget, best_lr: dict, fit, test, seeds=(0, 1, 2)):
+    """Return one row per (optimizer, seed): lr, last epoch's mean training loss, test
+    accuracy; each optimizer at its tuned rate ``best_lr[optimizer]``."""
+    checks.check_instance("budget", budget, TrainConfig)
+    rows = []
+    for optimizer, lr in best_lr.items():
+        for seed in seeds:
+            config = dataclasses.replace(budget, optimizer=optimizer, lr=lr, seed=seed)
+            run = training.train(config, fit, test)
+            last = run.history.iloc[-1]
+            rows.append(
+                dict(
+                    optimizer=optimizer,
+                    lr=lr,
+                    seed=seed,
+                    train_loss=last["train_loss"],
+                    test_acc=last["test_acc"],
+                )
+            )
+    return pd.DataFrame(rows)
+
+
+def summarize(runs: pd.DataFrame, column: str, by: str) -> pd.DataFrame:
+    """Return mean, 95% half-width and runs of ``column`` per group of ``by``."""
+    groups = runs.groupby(by, sort=False)[column]
+    out = groups.apply(lambda v: pd.Series(interval(v), index=["mean", "pm95"]))
+    out = out.unstack()
+    out["runs"] = groups.size()
+    return out
+
+
+def _ablation_run(name, change, budget, fit, val, seed, full):
+    """Return (accuracy, seconds, diverged) of one ablation row for one seed."""
+    if name == "no test-time augmentation":  # the full run's model, fewer views
+        acc = evaluation.evaluate(full.model, val, full.numerics, tta="none")[1]
+        return acc, full.train_seconds, False
+    config = dataclasses.replace(budget, seed=seed, **change)
+    numerics = "fp32" if name.startswith("no bf16") else "auto"
+    run = training.train(config, fit, val, numerics=numerics)
+    return run.test_accuracy, run.train_seconds, run.diverged
+
+
+def ablation(fit, val, seeds=(0, 1, 2), budget: TrainConfig = ABLATION_BUDGET):
+    """Return one row per (ingredient removed, seed): validation accuracy, seconds.
+
+    Each row trains ``budget`` with one ingredient of ``ABLATIONS`` removed on ``fit``
+    and scores it on ``val``; "no test-time augmentation" re-evaluates the full
+    recipe's model with a single view, and "no bf16" trains in fp32 (the same run as
+    the full recipe where this CPU chose fp32). A diverged run has NaN accuracy.
+    """
+    checks.check_instance("budget", budget, TrainConfig)
+    rows = []
+    for seed in seeds:
+        full = training.train(dataclasses.replace(budget, seed=seed), fit, val)
+        for name, change in ABLATIONS.items():
+            acc, seconds, diverged = _ablation_run(
+                name, change, budget, fit, val, seed, full
+            )
+            rows.append((name, seed, acc, seconds, diverged))
+    columns = ["removed", "seed", "val_acc", "seconds", "diverged"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def ablation_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Return per ingredient removed: mean accuracy, its 95% half-width, seconds, runs
+    that diverged, and the mean paired difference from the full recipe (same seed)
+    with its half-width; ``real`` when that interval excludes zero."""
+    full = runs[runs["removed"] == "full recipe"].set_index("seed")["val_acc"]
+    runs = runs.assign(diff=runs["val_acc"] - runs["seed"].map(full))
+    table = summarize(runs, "val_acc", "removed")[["mean", "pm95"]]
+    diff = summarize(runs, "diff", "removed")
+    table["seconds"] = runs.groupby("removed", sort=False)["seconds"].mean()
+    table["diverged"] = runs.groupby("removed", sort=False)["diverged"].sum()
+    table["difference"], table["diff_pm95"] = diff["mean"], diff["pm95"]
+    table["real"] = (table["difference"].abs() > table["diff_pm95"]) & (
+        table.index != "full recipe"
+    )
+    return table
+
+
+def first_step(config: TrainConfig, train_set, batch: int = 64) -> pd.DataFrame:
+    """Return, per weight tensor of a fresh model: its norm, the norm of one plain step
+    ``lr * gradient`` on one batch, and their ratio (NaN for a tensor that starts at
+    zero, as batch norm's shifts do)."""
+    checks.check_instance("config", config, TrainConfig)
+    g = torch.Generator().manual_seed(config.seed)
+    images, labels = cifar.as_tensors(train_set)
+    model = training.build_model(config, images, g).train()
+    x = cifar.to_model_input(images[:batch])
+    F.cross_entropy(model(x), labels[:batch]).backward()
+    with torch.no_grad():
+        rows = [
+            (name, p.norm().item(), config.lr * p.grad.norm().item())
+            for name, p in model.named_parameters()
+            if p.grad is not None
+        ]
+    table = pd.DataFrame(rows, columns=["tensor", "weight_norm", "step_norm"])
+    table = table.set_index("tensor")
+    weight = table["weight_norm"].where(table["weight_norm"] > 0)
+    table["step_over_weight"] = table["step_norm"] / weight
+    return table

@@ -1,0 +1,133 @@
+"""Where and in what arithmetic a CNN trains: the device, bf16 or fp32, the layout.
+
+``choose_numerics`` picks bf16 mixed precision (autocast: weights, optimizer state,
+batch norm and softmax stay in float32) only where a quick measurement of the model
+shows it clearly faster; ``bench/cifar.py`` reports the measured speed-ups.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import platform
+import time
+
+import torch
+import torch.nn.functional as F
+
+from mlxday2 import checks
+from mlxday2.cnn import models
+
+NUMERICS = ("auto", "fp32", "bf16")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def _mps_available() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return mps is not None and mps.is_available()
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    """Return CUDA or MPS if present and device="auto", else the CPU; or that named.
+
+    A GPU asked for by name on a machine without one raises ``ValueError`` naming
+    ``device``, rather than torch's driver error at the first tensor moved there.
+    """
+    checks.check_choice("device", device, DEVICES)
+    present = {"cpu": True, "cuda": torch.cuda.is_available(), "mps": _mps_available()}
+    if device == "auto":
+        return torch.device(next(d for d in ("cuda", "mps", "cpu") if present[d]))
+    if not present[device]:
+        raise ValueError(
+            f"device must be a device this machine has, got {device!r} (not "
+            f"available here); pass device='auto' or device='cpu'"
+        )
+    return torch.device(device)
+
+
+def bf16_supported() -> bool:
+    """Return True if PyTorch's oneDNN backend runs bf16 on this CPU.
+
+    The check (``torch.ops.mkldnn._is_mkldnn_bf16_supported``) asks for AVX-512
+    (BW/VL/DQ) or newer; CPUs that pass it may still emulate bf16 without native
+    AVX512-BF16 or AMX instructions, which is why ``choose_numerics`` also measures.
+    """
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def autocast(numerics: str, device: torch.device):
+    """Return the autocast context of ``numerics`` ("bf16" mixed precision, or off)."""
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=numerics == "bf16")
+
+
+def memory_format(device: torch.device):
+    """Return channels-last on a CPU, whose convolutions run fastest on that layout
+    (``bench/cifar.py`` measures it); elsewhere the default layout."""
+    return torch.channels_last if device.type == "cpu" else torch.contiguous_format
+
+
+@functools.cache
+def bf16_speedup(
+    model: str = "small", batch_size: int = 128, repeats: int = 3
+) -> float:
+    """Return how many times faster a training step of ``model`` runs in bf16 than fp32.
+
+    Best of ``repeats`` interleaved steps each on a batch of ``batch_size``, after a
+    warm-up, so that other work on the machine inflates both sides alike. Measured once
+    per process and model: it depends on the CPU and on the network's shape.
+    """
+    x = torch.randn(batch_size, 3, 32, 32)
+    y = torch.arange(batch_size) % 10
+    best = {"fp32": math.inf, "bf16": math.inf}
+    cpu = torch.device("cpu")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        layout = memory_format(cpu)  # as training lays them out
+        nets = {n: models.MODELS[model]().to(memory_format=layout) for n in best}
+        x = x.contiguous(memory_format=layout)
+        for _ in range(1 + repeats):
+            for numerics, net in nets.items():
+                start = time.perf_counter()
+                with autocast(numerics, cpu):
+                    loss = F.cross_entropy(net(x).float(), y)
+                loss.backward()
+                best[numerics] = min(best[numerics], time.perf_counter() - start)
+    return best["fp32"] / best["bf16"]
+
+
+def choose_numerics(
+    device: str = "cpu",
+    numerics: str = "auto",
+    min_speedup: float = 1.25,
+    model: str = "small",
+    batch_size: int = 128,
+) -> str:
+    """Return "bf16" or "fp32": the arithmetic to train ``model`` with on ``device``.
+
+    "auto" picks bf16 (autocast) only on a CPU where ``bf16_supported`` and a quick
+    measurement of this model at this batch size (``bf16_speedup``) shows it at least
+    ``min_speedup`` times faster; else fp32 (also on GPUs, which this book does not
+    tune for). "fp32" and "bf16" force a choice.
+    """
+    checks.check_choice("numerics", numerics, NUMERICS)
+    checks.check_choice("model", model, sorted(models.MODELS))
+    if numerics != "auto":
+        return numerics
+    if torch.device(device).type != "cpu" or not bf16_supported():
+        return "fp32"
+    return "bf16" if bf16_speedup(model, batch_size) >= min_speedup else "fp32"
+
+
+def cpu_name() -> str:
+    """Return the CPU model name (from /proc/cpuinfo on Linux), else the platform."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()

@@ -1,0 +1,140 @@
+"""Tests of mlxday2.cnn.experiments: intervals, the tuned comparison's choices, the
+ablation table's verdicts and the first step at a far too high learning rate."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from mlxday2 import cnn, datasets
+from mlxday2.cnn import experiments
+
+
+def test_the_interval_is_the_student_t_interval():
+    mean, half = experiments.interval([1.0, 2.0, 3.0])
+    assert mean == 2.0
+    assert half == pytest.approx(stats.t.ppf(0.975, 2) * 1.0 / np.sqrt(3))
+
+
+def _fake_train(scores, calls):
+    def train(config, fit, held_out, **kwargs):
+        calls.append((config, fit, held_out))
+        acc = scores[config.optimizer, config.lr]
+        history = pd.DataFrame(dict(train_loss=[1.0], test_acc=[acc]))
+        return types.SimpleNamespace(test_accuracy=acc, history=history)
+
+    return train
+
+
+def test_tune_lr_picks_each_optimizers_best_validation_rate(monkeypatch):
+    grid = {"sgd": (0.1, 0.3), "adam": (1e-3, 3e-3)}
+    scores = {
+        ("sgd", 0.1): 0.4,
+        ("sgd", 0.3): 0.5,
+        ("adam", 1e-3): 0.6,
+        ("adam", 3e-3): np.nan,
+    }  # a diverged run is never best
+    calls = []
+    monkeypatch.setattr(experiments.training, "train", _fake_train(scores, calls))
+    table = experiments.tune_lr(experiments.OPTIMIZER_BUDGET, "fit", "val", grid)
+    best = table[table["best"]].set_index("optimizer")["lr"].to_dict()
+    assert best == {"sgd": 0.3, "adam": 1e-3}
+    assert all(held_out == "val" for _, _, held_out in calls)
+
+
+def test_the_comparison_runs_every_optimizer_at_its_rate_for_every_seed(monkeypatch):
+    scores = {("sgd", 0.3): 0.5, ("adam", 1e-3): 0.6}
+    calls = []
+    monkeypatch.setattr(experiments.training, "train", _fake_train(scores, calls))
+    runs = experiments.compare_optimizers(
+        experiments.OPTIMIZER_BUDGET, {"sgd": 0.3, "adam": 1e-3}, "fit", "test"
+    )
+    assert len(runs) == 6 and set(runs["seed"]) == {0, 1, 2}
+    assert {(c.optimizer, c.lr, c.seed) for c, _, _ in calls} == {
+        (o, lr, s) for o, lr in (("sgd", 0.3), ("adam", 1e-3)) for s in (0, 1, 2)
+    }
+    summary = experiments.summarize(runs, "test_acc", "optimizer")
+    assert summary.loc["adam", "mean"] == 0.6 and summary.loc["sgd", "runs"] == 3
+
+
+def test_the_ablation_table_calls_a_difference_real_only_beyond_the_seed_spread():
+    rows = []
+    for seed, base in enumerate((0.70, 0.72, 0.71)):
+        rows += [
+            dict(
+                removed="full recipe",
+                seed=seed,
+                val_acc=base,
+                seconds=10.0,
+                diverged=False,
+            ),
+            dict(
+                removed="big",
+                seed=seed,
+                val_acc=base - 0.10 - 0.001 * seed,
+                seconds=9.0,
+                diverged=False,
+            ),
+            dict(
+                removed="noise",
+                seed=seed,
+                val_acc=base + (-0.02, 0.02, 0.001)[seed],
+                seconds=9.0,
+                diverged=False,
+            ),
+        ]
+    table = experiments.ablation_table(pd.DataFrame(rows))
+    assert table.loc["big", "real"] and table.loc["big", "difference"] < 0
+    assert not table.loc["noise", "real"] and not table.loc["full recipe", "real"]
+    assert table.loc["full recipe", "difference"] == 0
+
+
+def test_one_step_at_lr_1e4_moves_some_weights_far_more_than_weight_decay_does():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (64, 32, 32, 3), dtype=np.uint8)
+    ds = cnn.CifarDataset(images, rng.integers(0, 10, 64))
+    config = cnn.TrainConfig(optimizer="sgd", lr=1e4, one_cycle=False)
+    step = experiments.first_step(config, ds)
+    assert (step["step_norm"] > 0).all()
+    assert step["step_over_weight"].isna().sum() == (step["weight_norm"] == 0).sum()
+    # weight decay alone would scale the weights by |1 - lr * wd| = 4 per step
+    assert step["step_over_weight"].max() > 10 * abs(
+        1 - config.lr * config.weight_decay
+    )
+
+
+class _NotCached(Exception):
+    pass
+
+
+@pytest.fixture
+def chapter_split(monkeypatch):
+    """The chapter's fit and validation split; training is refused, so a test using it
+    reads the chapter's cached runs or is skipped (other data, code, threads, CPU)."""
+    try:
+        train_set, _ = cnn.load_cifar10()
+    except datasets.DataNotFoundError:
+        pytest.skip("CIFAR-10 is not in the data directory")
+
+    def refuse(*args):
+        raise _NotCached
+
+    monkeypatch.setattr(experiments.training, "_fit", refuse)
+    small = cnn.subset(train_set, 7_000, seed=0)
+    return cnn.validation_split(small, 2_000, seed=0)
+
+
+def test_the_full_recipe_beats_each_removal_the_chapter_calls_real(chapter_split):
+    try:
+        runs = experiments.ablation(*chapter_split, seeds=(0, 1, 2))
+    except _NotCached:
+        pytest.skip("the chapter's ablation runs are not cached for this machine")
+    table = experiments.ablation_table(runs)
+    real = table[table["real"]]
+    assert len(real) and (real["difference"] < -real["diff_pm95"]).all()
+    # the chapter: without batch norm the network stays near chance (10%)
+    assert table.loc["no batch norm", "mean"] < 0.2
