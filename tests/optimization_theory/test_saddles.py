@@ -60,6 +60,33 @@ def test_gradient_descent_on_the_stable_manifold_converges_to_the_saddle():
     np.testing.assert_allclose(run.params[-1], saddles.SADDLE, atol=1e-20)
 
 
+@pytest.mark.parametrize("gamma", [1.0, 0.1])
+def test_a_shallow_saddle_holds_gd_for_log_over_log_one_plus_lr_gamma_steps(gamma):
+    escape = saddles.escape_study([1e-6], lr=0.1, gamma=gamma).iloc[0]
+    # The linearisation ignores only the y^3 term near |y| = 0.5: a few percent.
+    assert 1.0 <= escape.steps / escape.predicted <= 1.05
+
+
+def test_a_tenfold_shallower_saddle_holds_gd_about_ten_times_longer():
+    steep, shallow = (
+        saddles.escape_study([1e-6], lr=0.1, gamma=g).iloc[0] for g in (1.0, 0.1)
+    )
+    predicted = math.log1p(0.1) / math.log1p(0.01)
+    np.testing.assert_allclose(shallow.steps / steep.steps, predicted, rtol=0.02)
+
+
+def test_the_gamma_saddle_gradient_matches_finite_differences():
+    point, h, gamma = np.array([0.3, -0.7]), 1e-6, 0.1
+
+    def f(p):
+        return 0.5 * p[0] ** 2 + gamma * (p[1] ** 4 / 4 - p[1] ** 2 / 2)
+
+    numeric = [(f(point + h * e) - f(point - h * e)) / (2 * h) for e in np.eye(2)]
+    np.testing.assert_allclose(
+        saddles.saddle_gradient(point, gamma), numeric, rtol=1e-6
+    )
+
+
 def test_gd_reaches_a_small_gradient_as_fast_as_the_first_order_theorem_says():
     run = saddles.gradient_descent((1.0, 1e-6), lr=0.1, steps=300)
     squared, bound = saddles.stationarity_check(run, lr=0.1)
