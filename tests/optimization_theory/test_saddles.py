@@ -44,7 +44,7 @@ def test_escape_steps_grow_like_log_one_over_delta(lr):
 def test_escape_rate_is_set_by_the_negative_curvature(gamma):
     # f = x^2/2 - gamma y^2/2 + gamma y^4/4 has Hessian diag(1, -gamma) at 0.
     def gradient(p):
-        return np.array([p[0], gamma * (p[1] ** 3 - p[1])])
+        return saddles.saddle_gradient(p, gamma)
 
     steps = []
     for delta in (1e-4, 1e-8):

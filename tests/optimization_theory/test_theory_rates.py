@@ -234,3 +234,13 @@ def test_exercise_gd_from_zero_finds_the_least_norm_minimiser():
     assert np.linalg.norm(from_zero - small.minimiser) < 1e-8
     assert np.linalg.norm(from_random - small.minimiser) > 0.1
     assert small.excess_loss(from_random) < 1e-12
+
+
+def test_fista_momentum_follows_beck_and_teboulle_from_t1_equal_to_one():
+    # Beck and Teboulle (2009), FISTA: t_1 = 1, t_{k+1} = (1 + sqrt(1 + 4 t_k^2)) / 2,
+    # and the step that makes x_{k+1} extrapolates by (t_k - 1) / t_{k+1}.
+    t = [1.0]
+    for _ in range(5):
+        t.append((1 + math.sqrt(1 + 4 * t[-1] ** 2)) / 2)
+    expected = [0.0] + [(t[k] - 1) / t[k + 1] for k in range(5)]
+    np.testing.assert_allclose(rates.fista_momentum(6), expected, rtol=1e-15)
