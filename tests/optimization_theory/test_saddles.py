@@ -182,3 +182,19 @@ def test_chain_critical_points_are_strict_saddles():
         assert np.linalg.eigvalsh(hessian(point))[0] < -0.5
     np.testing.assert_allclose(landscapes.chain_gradient(np.ones(4)), 0, atol=1e-12)
     assert np.linalg.eigvalsh(hessian(np.ones(4)))[0] > 0
+
+
+def test_chain_gradient_is_a_gradient_its_jacobian_is_symmetric():
+    rng, h = np.random.default_rng(0), 1e-6
+    for x in rng.uniform(-1.2, 1.2, size=(50, 4)):
+        jacobian = np.array(
+            [
+                (
+                    landscapes.chain_gradient(x + h * e)
+                    - landscapes.chain_gradient(x - h * e)
+                )
+                / (2 * h)
+                for e in np.eye(4)
+            ]
+        )
+        np.testing.assert_allclose(jacobian, jacobian.T, atol=1e-6)

@@ -135,7 +135,7 @@ def test_worst_case_quadratic_has_nesterovs_minimiser():
 
 
 def test_no_method_beats_the_lower_bound_and_acceleration_is_within_a_constant():
-    lower = rates.lower_bound_study([1, 2, 4, 8, 16, 32, 64])
+    lower = rates.lower_bound_study([1, 2, 4, 8, 16, 32, 64, 128])  # the chapter's
     assert (lower.accelerated >= lower.lower_bound).all()
     assert (lower.gd >= lower.lower_bound).all()
     assert (lower.accelerated <= lower.accelerated_bound * (1 + 1e-9)).all()
@@ -188,7 +188,8 @@ def test_torch_dampening_is_not_our_heavy_ball():
 
 
 def test_steps_to_accuracy_grow_like_kappa_and_its_square_root():
-    study = momentum.acceleration_study([0, 0.5, 1, 2, 3], tol=1e-6)
+    # The chapter's offsets: measured exponents 1.00, 0.53 and 0.53.
+    study = momentum.acceleration_study([0, 0.5, 1, 1.5, 2, 2.5, 3], tol=1e-6)
     assert study.steps.notna().all()
     exponents = {
         m: rates.fit_power_law(rows.kappa, rows.steps.astype(float))[0]
