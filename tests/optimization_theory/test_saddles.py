@@ -44,7 +44,7 @@ def test_escape_steps_grow_like_log_one_over_delta(lr):
 def test_escape_rate_is_set_by_the_negative_curvature(gamma):
     # f = x^2/2 - gamma y^2/2 + gamma y^4/4 has Hessian diag(1, -gamma) at 0.
     def gradient(p):
-        return np.array([p[0], gamma * (p[1] ** 3 - p[1])])
+        return saddles.saddle_gradient(p, gamma)
 
     steps = []
     for delta in (1e-4, 1e-8):
@@ -58,6 +58,33 @@ def test_gradient_descent_on_the_stable_manifold_converges_to_the_saddle():
     run = saddles.gradient_descent((1.0, 0.0), lr=0.1, steps=500)
     assert saddles.escape_step(run) is None
     np.testing.assert_allclose(run.params[-1], saddles.SADDLE, atol=1e-20)
+
+
+@pytest.mark.parametrize("gamma", [1.0, 0.1])
+def test_a_shallow_saddle_holds_gd_for_log_over_log_one_plus_lr_gamma_steps(gamma):
+    escape = saddles.escape_study([1e-6], lr=0.1, gamma=gamma).iloc[0]
+    # The linearisation ignores only the y^3 term near |y| = 0.5: a few percent.
+    assert 1.0 <= escape.steps / escape.predicted <= 1.05
+
+
+def test_a_tenfold_shallower_saddle_holds_gd_about_ten_times_longer():
+    steep, shallow = (
+        saddles.escape_study([1e-6], lr=0.1, gamma=g).iloc[0] for g in (1.0, 0.1)
+    )
+    predicted = math.log1p(0.1) / math.log1p(0.01)
+    np.testing.assert_allclose(shallow.steps / steep.steps, predicted, rtol=0.02)
+
+
+def test_the_gamma_saddle_gradient_matches_finite_differences():
+    point, h, gamma = np.array([0.3, -0.7]), 1e-6, 0.1
+
+    def f(p):
+        return 0.5 * p[0] ** 2 + gamma * (p[1] ** 4 / 4 - p[1] ** 2 / 2)
+
+    numeric = [(f(point + h * e) - f(point - h * e)) / (2 * h) for e in np.eye(2)]
+    np.testing.assert_allclose(
+        saddles.saddle_gradient(point, gamma), numeric, rtol=1e-6
+    )
 
 
 def test_gd_reaches_a_small_gradient_as_fast_as_the_first_order_theorem_says():
@@ -155,3 +182,19 @@ def test_chain_critical_points_are_strict_saddles():
         assert np.linalg.eigvalsh(hessian(point))[0] < -0.5
     np.testing.assert_allclose(landscapes.chain_gradient(np.ones(4)), 0, atol=1e-12)
     assert np.linalg.eigvalsh(hessian(np.ones(4)))[0] > 0
+
+
+def test_chain_gradient_is_a_gradient_its_jacobian_is_symmetric():
+    rng, h = np.random.default_rng(0), 1e-6
+    for x in rng.uniform(-1.2, 1.2, size=(50, 4)):
+        jacobian = np.array(
+            [
+                (
+                    landscapes.chain_gradient(x + h * e)
+                    - landscapes.chain_gradient(x - h * e)
+                )
+                / (2 * h)
+                for e in np.eye(4)
+            ]
+        )
+        np.testing.assert_allclose(jacobian, jacobian.T, atol=1e-6)

@@ -94,7 +94,9 @@ CASES = [
     (lambda: stochastic.svrg(NOISY, 0.1, 0, (0, 0)), ValueError, "epochs"),
     (lambda: adaptive.online_counterexample("sgd"), ValueError, "method"),
     (lambda: adaptive.online_counterexample("adam", big_c=1.5), ValueError, "big_c"),
+    (lambda: adaptive.online_counterexample("adam", beta1=1.0), ValueError, "beta1"),
     (lambda: saddles.escape_study([1e-3, 0.0]), ValueError, "deltas"),
+    (lambda: saddles.escape_study([1e-3], gamma=0.0), ValueError, "gamma"),
     (lambda: saddles.gradient_descent((1.0, 0.1), lr=0.0), ValueError, "lr"),
     (lambda: saddles.gradient_descent((1.0, math.nan)), ValueError, "init"),
     (

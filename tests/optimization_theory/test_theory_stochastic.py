@@ -26,6 +26,16 @@ def test_noise_floor_grows_linearly_with_the_step():
     assert ratio.between(0.85, 1.2).all(), ratio
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_largest_step_is_furthest_above_the_first_order_floor(seed):
+    # The chapter's table: the exact 1-D floor is eta s^2 / (2 (2 - eta lambda)), so
+    # the ratio to eta tr(Sigma) / 4 grows with eta (1.17 at 0.05, 1.07 at 0.02).
+    lrs = [0.002, 0.005, 0.01, 0.02, 0.05]
+    floor = stochastic.noise_floor_study(problems.noisy_line(), lrs, seed=seed)
+    ratio = floor.measured / floor.predicted
+    assert ratio.idxmax() == len(lrs) - 1
+
+
 def test_decaying_step_keeps_falling_like_one_over_t():
     problem = problems.noisy_line()
     curv = problems.curvature(problem)
@@ -66,6 +76,13 @@ def test_svrg_converges_linearly_with_no_floor(practical):
     assert ends[12] < 1e-10 * floor
     sgd = stochastic.sgd_excess(practical, np.full(20 * n, lr), np.zeros(2), 50, seed=9)
     assert sgd[-n:].mean() > 0.3 * floor  # SGD with the same step does stall
+
+
+def test_svrg_step_on_the_practicals_data_is_below_one_over_four_l():
+    # Johnson and Zhang's Theorem 1 asks for lr < 1 / (4 L), L the largest curvature
+    # of one sample's loss (w x_i + b - y_i)^2, which is 2 (1 + x_i^2).
+    x, _, _ = regression_data()
+    assert 0.01 < 1 / (4 * 2 * (1 + np.ravel(x) ** 2).max())
 
 
 def test_svrg_gradient_is_unbiased():

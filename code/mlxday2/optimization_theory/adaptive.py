@@ -51,20 +51,20 @@ def online_counterexample(
     steps: int = 3000,
     lr: float = 0.05,
     big_c: float = 3.0,
-    beta1: float = 1e-6,
+    beta1: float = 0.0,
     init: float = 0.0,
 ) -> Iterates:
     """Return the iterates of ``"adam"`` or ``"amsgrad"`` on Reddi et al.'s problem.
 
-    Every step is projected back onto [-1, 1]. ``beta2 = 1 / (1 + C^2)``; ``beta1``
-    near 0 stands for the paper's 0 (``adam_step`` asks for ``beta1 > 0``).
+    Every step is projected back onto [-1, 1]. ``beta2 = 1 / (1 + C^2)`` and, by
+    default, ``beta1 = 0``, the paper's values (section 3); the step is constant.
     """
     if method not in ("adam", "amsgrad"):
         raise ValueError(f"method must be 'adam' or 'amsgrad', got {method!r}")
     steps = check_int("steps", steps, low=1, fix="pass e.g. steps=3000")
     lr = check_real("lr", lr, 0, low_open=True, fix="pass e.g. lr=0.05")
     big_c = check_real("big_c", big_c, 2, low_open=True, fix="C > 2 makes -1 best")
-    beta1 = check_real("beta1", beta1, 0, 1, low_open=True, high_open=True)
+    beta1 = check_real("beta1", beta1, 0, 1, high_open=True, fix="e.g. beta1=0")
     init = check_real("init", init, -1, 1, fix="start inside [-1, 1]")
     beta2 = 1.0 / (1.0 + big_c**2)
     step = adam_step if method == "adam" else amsgrad_step

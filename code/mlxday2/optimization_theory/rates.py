@@ -78,15 +78,17 @@ def pl_factor(problem: Quadratic) -> float:
 
 
 def fista_momentum(steps: int) -> np.ndarray:
-    """Return FISTA's momentum ``(a_t - 1) / a_{t+1}``, ``a_0 = 1``, shape (steps,).
+    """Return FISTA's momentum at steps ``t = 0 .. steps - 1``, shape (steps,).
 
-    ``a_{t+1} = (1 + sqrt(1 + 4 a_t^2)) / 2``; the momentum grows from 0 towards 1 like
+    The step from ``theta_t`` extrapolates by ``(a_{t-1} - 1) / a_t``, with ``a_0 = 1``
+    and ``a_{t+1} = (1 + sqrt(1 + 4 a_t^2)) / 2`` (Beck and Teboulle's ``t_k`` is
+    ``a_{k-1}``): 0 at steps 0 (no move yet) and 1, then growing towards 1 like
     ``1 - 3 / t``.
     """
-    a = np.ones(steps + 1)
-    for t in range(steps):
+    a = np.ones(max(steps, 1))
+    for t in range(len(a) - 1):
         a[t + 1] = (1.0 + math.sqrt(1.0 + 4.0 * a[t] ** 2)) / 2.0
-    return (a[:-1] - 1.0) / a[1:]
+    return np.r_[0.0, (a[:-1] - 1.0) / a[1:]][:steps]
 
 
 def accelerated_descent(problem: Quadratic, init, steps: int) -> Iterates:

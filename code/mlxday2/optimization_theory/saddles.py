@@ -36,10 +36,14 @@ def saddle_function(points) -> np.ndarray:
     return 0.5 * x * x - 0.5 * y * y + 0.25 * y**4
 
 
-def saddle_gradient(point: np.ndarray) -> np.ndarray:
-    """Return the gradient ``(x, y^3 - y)`` at ``point`` (shape (2,))."""
+def saddle_gradient(point: np.ndarray, gamma: float = 1.0) -> np.ndarray:
+    """Return the gradient ``(x, gamma (y^3 - y))`` at ``point`` (shape (2,)).
+
+    It is the gradient of ``x^2/2 + gamma (y^4/4 - y^2/2)``, whose saddle at the
+    origin has curvature ``-gamma`` along y; ``gamma = 1`` is ``saddle_function``.
+    """
     x, y = point
-    return np.array([x, y * y * y - y])
+    return np.array([x, gamma * (y * y * y - y)])
 
 
 def saddle_surface(xs, ys) -> np.ndarray:
@@ -140,12 +144,18 @@ def predicted_escape_steps(delta, lr: float, gamma: float = 1.0, radius: float =
 
 
 def escape_study(
-    deltas, lr: float = 0.1, start_x: float = 1.0, radius: float = 0.5
+    deltas,
+    lr: float = 0.1,
+    start_x: float = 1.0,
+    radius: float = 0.5,
+    gamma: float = 1.0,
 ) -> pd.DataFrame:
     """Return GD's measured and predicted steps to escape from ``(start_x, delta)``.
 
-    One row per delta. Columns: ``delta``, ``steps`` (the first step with
-    ``|y| >= radius``) and ``predicted`` (the linearisation's, ``gamma = 1``).
+    The function is ``x^2/2 + gamma (y^4/4 - y^2/2)`` (``saddle_gradient``), with
+    curvature ``-gamma`` at the saddle. One row per delta. Columns: ``delta``,
+    ``steps`` (the first step with ``|y| >= radius``) and ``predicted`` (the
+    linearisation's).
     """
     deltas = check_array("deltas", deltas, ndim=1, fix="pass distances such as 1e-3")
     if np.any(deltas <= 0):
@@ -153,10 +163,16 @@ def escape_study(
             f"deltas must be > 0 (from the stable manifold, delta = 0, gradient "
             f"descent never escapes), got {deltas.min()}"
         )
-    predicted = predicted_escape_steps(deltas, lr, 1.0, radius)
+    gamma = check_real("gamma", gamma, 0, low_open=True, fix="e.g. gamma=1")
+    predicted = predicted_escape_steps(deltas, lr, gamma, radius)
     rows = []
     for delta, guess in zip(deltas, predicted):
-        run = gradient_descent((start_x, delta), lr, int(1.5 * guess) + 50)
+        run = gradient_descent(
+            (start_x, delta),
+            lr,
+            int(1.5 * guess) + 50,
+            lambda point: saddle_gradient(point, gamma),
+        )
         rows.append(dict(delta=delta, steps=escape_step(run, radius), predicted=guess))
     return pd.DataFrame(rows)
 
