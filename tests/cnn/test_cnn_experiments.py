@@ -9,9 +9,10 @@ import types
 import numpy as np
 import pandas as pd
 import pytest
+from cached_cnn_runs import NotCached, cifar_without_training
 from scipy import stats
 
-from mlxday2 import cnn, datasets
+from mlxday2 import cnn
 from mlxday2.cnn import experiments
 
 
@@ -108,23 +109,11 @@ def test_one_step_at_lr_1e4_moves_some_weights_far_more_than_weight_decay_does()
     )
 
 
-class _NotCached(Exception):
-    pass
-
-
 @pytest.fixture
 def chapter_split(monkeypatch):
     """The chapter's fit and validation split; training is refused, so a test using it
     reads the chapter's cached runs or is skipped (other data, code, threads, CPU)."""
-    try:
-        train_set, _ = cnn.load_cifar10()
-    except datasets.DataNotFoundError:
-        pytest.skip("CIFAR-10 is not in the data directory")
-
-    def refuse(*args):
-        raise _NotCached
-
-    monkeypatch.setattr(experiments.training, "_fit", refuse)
+    train_set, _ = cifar_without_training(monkeypatch)
     small = cnn.subset(train_set, 7_000, seed=0)
     return cnn.validation_split(small, 2_000, seed=0)
 
@@ -132,7 +121,7 @@ def chapter_split(monkeypatch):
 def test_the_full_recipe_beats_each_removal_the_chapter_calls_real(chapter_split):
     try:
         runs = experiments.ablation(*chapter_split, seeds=(0, 1, 2))
-    except _NotCached:
+    except NotCached:
         pytest.skip("the chapter's ablation runs are not cached for this machine")
     table = experiments.ablation_table(runs)
     real = table[table["real"]]
@@ -165,7 +154,7 @@ def test_augmentation_narrows_the_train_validation_gap_as_the_exercise_says(
             ).history.iloc[-1]
             for aug in (False, True)
         }
-    except _NotCached:
+    except NotCached:
         pytest.skip("the chapter's exercise runs are not cached for this machine")
     gap = {aug: row["train_acc"] - row["test_acc"] for aug, row in last.items()}
     assert gap[False] > 0.1 and gap[True] < gap[False] / 2
