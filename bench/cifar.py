@@ -6,8 +6,10 @@ Both models train from scratch (the runs are written to the cache, so the chapte
 loads them); ``--cached`` reuses cached runs instead. Prints, for both models, the
 numerics chosen at run time, epochs, training seconds, ms per step and test accuracy on
 the copy of CIFAR-10 found, then our accuracy and our training time as a ratio to the
-baseline's, both measured in this run on this machine, with the load average (other
-work on the machine inflates the seconds, not the accuracies). Then the speed-ups the
+baseline's, both measured in this run on this machine, with the load average. Other
+work on the machine inflates the seconds; it can also change the accuracies, since the
+numerics (bf16 or fp32) are chosen by a timing (``numerics.choose_numerics``) and a
+different choice trains a different model. Then the speed-ups the
 package's choices rest on: bf16 over fp32 and channels-last over the default layout,
 for one training step of each model.
 """
@@ -28,9 +30,11 @@ from mlxday2.cnn import numerics
 
 def step_seconds(model: str, layout, dtype: str, batch: int = 128, repeats: int = 5):
     """Return the best time of ``repeats`` training steps (forward and backward)."""
-    torch.manual_seed(0)
-    net = cnn.MODELS[model]().to(memory_format=layout)
-    x = torch.randn(batch, 3, 32, 32).contiguous(memory_format=layout)
+    g = torch.Generator().manual_seed(0)
+    with torch.random.fork_rng(devices=[]):  # seed the initialisation locally
+        torch.manual_seed(0)
+        net = cnn.MODELS[model]().to(memory_format=layout)
+    x = torch.randn(batch, 3, 32, 32, generator=g).contiguous(memory_format=layout)
     y = torch.arange(batch) % 10
     best = math.inf
     for _ in range(1 + repeats):

@@ -52,7 +52,8 @@ def test_receptive_fields_match_a_gradient_probe():
     with torch.random.fork_rng():
         torch.manual_seed(0)
         net = cnn.TutorialNet()
-    x = torch.randn(1, 3, 32, 32, requires_grad=True)
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(1, 3, 32, 32, generator=g, requires_grad=True)
     h = net.pool(torch.relu(net.conv2(net.pool(torch.relu(net.conv1(x))))))
     h[0, :, 2, 2].sum().backward()
     rows, cols = np.nonzero(x.grad[0].abs().sum(0).numpy())
@@ -71,6 +72,10 @@ def test_batch_norm_by_hand_is_torchs_training_mode_not_its_eval_mode():
         assert torch.allclose(bn.train()(z), mine, atol=1e-5)
         assert not torch.allclose(bn.eval()(z), mine, atol=0.1)  # running statistics
     assert mean.shape == var.shape == (1, 3, 1, 1)
+    # the chapter: one training step moves the running mean a share momentum of the
+    # way from 0 to the batch mean, so eval mode is off after it
+    share = bn.running_mean / mean.flatten()
+    assert torch.allclose(share, torch.full((3,), bn.momentum), rtol=1e-4)
 
 
 def test_the_validation_split_is_disjoint_and_covers_the_set():

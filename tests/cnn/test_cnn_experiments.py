@@ -3,14 +3,16 @@ ablation table's verdicts and the first step at a far too high learning rate."""
 
 from __future__ import annotations
 
+import dataclasses
 import types
 
 import numpy as np
 import pandas as pd
 import pytest
+from cached_cnn_runs import NotCached, cifar_without_training
 from scipy import stats
 
-from mlxday2 import cnn, datasets
+from mlxday2 import cnn
 from mlxday2.cnn import experiments
 
 
@@ -107,23 +109,11 @@ def test_one_step_at_lr_1e4_moves_some_weights_far_more_than_weight_decay_does()
     )
 
 
-class _NotCached(Exception):
-    pass
-
-
 @pytest.fixture
 def chapter_split(monkeypatch):
     """The chapter's fit and validation split; training is refused, so a test using it
     reads the chapter's cached runs or is skipped (other data, code, threads, CPU)."""
-    try:
-        train_set, _ = cnn.load_cifar10()
-    except datasets.DataNotFoundError:
-        pytest.skip("CIFAR-10 is not in the data directory")
-
-    def refuse(*args):
-        raise _NotCached
-
-    monkeypatch.setattr(experiments.training, "_fit", refuse)
+    train_set, _ = cifar_without_training(monkeypatch)
     small = cnn.subset(train_set, 7_000, seed=0)
     return cnn.validation_split(small, 2_000, seed=0)
 
@@ -131,10 +121,40 @@ def chapter_split(monkeypatch):
 def test_the_full_recipe_beats_each_removal_the_chapter_calls_real(chapter_split):
     try:
         runs = experiments.ablation(*chapter_split, seeds=(0, 1, 2))
-    except _NotCached:
+    except NotCached:
         pytest.skip("the chapter's ablation runs are not cached for this machine")
     table = experiments.ablation_table(runs)
     real = table[table["real"]]
     assert len(real) and (real["difference"] < -real["diff_pm95"]).all()
     # the chapter: without batch norm the network stays near chance (10%)
     assert table.loc["no batch norm", "mean"] < 0.2
+    # the chapter: TTA, paired on the same models, has the narrowest interval of all
+    # the rows that train another model; and fp32 is never faster than the recipe
+    tta = table.loc["no test-time augmentation", "diff_pm95"]
+    retrained = table.drop(["full recipe", "no test-time augmentation"])
+    retrained = retrained[retrained["diff_pm95"] > 0]  # fp32 where fp32 ran: same run
+    assert (tta < retrained["diff_pm95"]).all()
+    fp32 = table.loc["no bf16 (fp32 throughout)", "seconds"]
+    assert fp32 >= table.loc["full recipe", "seconds"]
+
+
+def test_augmentation_narrows_the_train_validation_gap_as_the_exercise_says(
+    chapter_split,
+):
+    fit, val = chapter_split
+    try:
+        tuning = experiments.tune_lr(experiments.OPTIMIZER_BUDGET, fit, val)
+        adam = tuning[tuning["best"] & (tuning["optimizer"] == "adam")]["lr"].item()
+        longer = dataclasses.replace(
+            experiments.OPTIMIZER_BUDGET, optimizer="adam", lr=adam, epochs=12
+        )
+        last = {
+            aug: cnn.train(
+                dataclasses.replace(longer, augment=aug), fit, val
+            ).history.iloc[-1]
+            for aug in (False, True)
+        }
+    except NotCached:
+        pytest.skip("the chapter's exercise runs are not cached for this machine")
+    gap = {aug: row["train_acc"] - row["test_acc"] for aug, row in last.items()}
+    assert gap[False] > 0.1 and gap[True] < gap[False] / 2
