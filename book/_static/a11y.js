@@ -15,7 +15,23 @@
       button.setAttribute('aria-label', `Color mode: ${title || mode}`);
     });
   };
+  // A block of code or output wider than the page scrolls sideways; a keyboard can scroll
+  // it only if it can take focus (WCAG 2.1.1). The theme marks some such blocks
+  // tabindex="-1": make every block that overflows focusable, and name it.
+  const focusScrollable = () => {
+    document.querySelectorAll('pre').forEach((pre) => {
+      if (pre.scrollWidth > pre.clientWidth + 1) {
+        pre.setAttribute('tabindex', '0');
+        if (!pre.hasAttribute('aria-label')) {
+          pre.setAttribute('role', 'region');
+          pre.setAttribute('aria-label', 'Wide text, scrolls sideways');
+        }
+      }
+    });
+  };
   const fix = () => {
+    focusScrollable();
+    window.addEventListener('resize', focusScrollable);
     searchButtons().forEach((button) => button.removeAttribute('aria-label'));
     nameModeButtons();
     new MutationObserver(nameModeButtons).observe(document.documentElement, {
