@@ -32,6 +32,7 @@
   const fix = () => {
     focusScrollable();
     window.addEventListener('resize', focusScrollable);
+    window.addEventListener('load', focusScrollable);  // after fonts and images
     searchButtons().forEach((button) => button.removeAttribute('aria-label'));
     nameModeButtons();
     new MutationObserver(nameModeButtons).observe(document.documentElement, {
