@@ -18,15 +18,22 @@
   // A block of code or output wider than the page scrolls sideways; a keyboard can scroll
   // it only if it can take focus (WCAG 2.1.1). The theme marks some such blocks
   // tabindex="-1": make every block that overflows focusable, and name it.
+  const focusIfWide = (pre) => {
+    if (pre.scrollWidth > pre.clientWidth + 1) {
+      pre.setAttribute('tabindex', '0');
+      if (!pre.hasAttribute('aria-label')) {
+        pre.setAttribute('role', 'region');
+        pre.setAttribute('aria-label', 'Wide text, scrolls sideways');
+      }
+    }
+  };
+  // A block inside a folded cell or solution has no width until it is unfolded: watch
+  // each block's size, so it is checked again whenever it appears or the page reflows.
+  const watch = new ResizeObserver((entries) => entries.forEach((e) => focusIfWide(e.target)));
   const focusScrollable = () => {
     document.querySelectorAll('pre').forEach((pre) => {
-      if (pre.scrollWidth > pre.clientWidth + 1) {
-        pre.setAttribute('tabindex', '0');
-        if (!pre.hasAttribute('aria-label')) {
-          pre.setAttribute('role', 'region');
-          pre.setAttribute('aria-label', 'Wide text, scrolls sideways');
-        }
-      }
+      focusIfWide(pre);
+      watch.observe(pre);
     });
   };
   const fix = () => {
