@@ -134,12 +134,14 @@ def test_the_ablation_claims_of_the_chapter(chapter_split):
     assert bn["real"] and bn["difference"] < -3 * bn["diff_pm95"]
     # the chapter: without batch norm the network stays near chance (10%)
     assert table.loc["no batch norm", "mean"] < 0.2
-    # the chapter: TTA, paired on the same models, has the narrowest interval of all
-    # the rows that train another model; and fp32 is never faster than the recipe
+    # the chapter: TTA, paired on the same models, has a narrower interval than every
+    # row that trains with another recipe (the bf16 row changes only the arithmetic: its
+    # runs stay close to the recipe's, and the chapter says so); fp32 is never faster
     tta = table.loc["no test-time augmentation", "diff_pm95"]
-    retrained = table.drop(["full recipe", "no test-time augmentation"])
-    retrained = retrained[retrained["diff_pm95"] > 0]  # fp32 where fp32 ran: same run
-    assert (tta < retrained["diff_pm95"]).all()
+    other_recipes = table.drop(
+        ["full recipe", "no test-time augmentation", "no bf16 (fp32 throughout)"]
+    )
+    assert (tta < other_recipes["diff_pm95"]).all()
     fp32 = table.loc["no bf16 (fp32 throughout)", "seconds"]
     assert fp32 >= table.loc["full recipe", "seconds"]
 
