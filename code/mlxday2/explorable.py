@@ -240,9 +240,14 @@ class SelfCheck:
     name: str
     html: str
     answer: float | int
+    question: str = ""
 
     def _repr_html_(self) -> str:
         return self.html
+
+    def __repr__(self) -> str:
+        # What a PDF (or any plain-text view) prints: the question, never the answer.
+        return f"Self-check: {self.question} (Answer it in the online book.)"
 
 
 def _check_self_check(answer, tolerance, choices):
@@ -304,7 +309,7 @@ def self_check(
         f'<noscript><p class="self-check-question">{html.escape(question)} '
         "(Checking an answer needs JavaScript.)</p></noscript>"
     )
-    return SelfCheck(name, body, answer)
+    return SelfCheck(name, body, answer, question)
 
 
 def _reply_html(name: str, choices) -> str:

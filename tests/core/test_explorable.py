@@ -207,3 +207,11 @@ def test_self_check_refuses_bad_input(kwargs, error):
 def test_ids_are_unique_per_block(block):
     ids = re.findall(r'\sid="([^"]+)"', block.html)
     assert len(ids) == len(set(ids))
+
+
+def test_a_self_check_prints_its_question_but_not_its_answer():
+    """The PDF shows a self-check's plain-text form: the question, never the answer."""
+    check = self_check(
+        "q", "How many steps?", 137, why_right="yes", why_wrong="no", tolerance=0.5
+    )
+    assert "How many steps?" in repr(check) and "137" not in repr(check)
