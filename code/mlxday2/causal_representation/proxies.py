@@ -337,11 +337,8 @@ def plot_proxy_curve(
             ls=":",
             label="plug-in bias, large-sample theory",
         )
-    ax.set(
-        xlabel="number of proxies",
-        ylabel="|estimate - true effect|",
-        ylim=(0, 1.3 * mean["naive_error"].max()),
-    )
+    top = 1.3 * mean["naive_error"].max()
+    ax.set(xlabel="number of proxies", ylabel="|estimate - true effect|", ylim=(0, top))
     ax.set_xticks(mean.index)
     ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.72))
     return ax
