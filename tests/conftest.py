@@ -58,6 +58,13 @@ def build_book() -> subprocess.CompletedProcess:
     )
 
 
+def with_cell(df, row, col, value):
+    """Return a copy of ``df`` with one cell set (its column made object-typed)."""
+    df = df.astype({col: object})
+    df.loc[row, col] = value
+    return df
+
+
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     """Build the book once per session; return ``_build/html`` or fail with its log."""

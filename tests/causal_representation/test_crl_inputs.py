@@ -7,15 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import with_cell
 from mlxday2 import causal_representation as crl
 
 HIDDEN = crl.hidden_confounder(50, n_proxies=3, seed=0)
-
-
-def _with(df, row, col, value):
-    df = df.astype({col: object})
-    df.loc[row, col] = value
-    return df
 
 
 CASES = {
@@ -61,7 +56,7 @@ CASES = {
         "n_proxies must be between 1 and 3",
     ),
     "adjusted nan": (
-        lambda: crl.adjusted_effect(_with(HIDDEN, 3, "treatment", np.nan)),
+        lambda: crl.adjusted_effect(with_cell(HIDDEN, 3, "treatment", np.nan)),
         ValueError,
         r"df\['treatment'\] must be finite, got nan",
     ),

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import with_cell
 from mlxday2 import causality
 
 
@@ -21,12 +22,6 @@ def _stones(cells):
     df = causality.kidney_stones().astype({"successes": object, "total": object})
     for (col, row), value in cells.items():
         df.loc[row, col] = value
-    return df
-
-
-def _with(df, row, col, value):
-    df = df.astype({col: object})
-    df.loc[row, col] = value
     return df
 
 
@@ -98,7 +93,7 @@ CASES = {
         r"df\['exercise'\] is collinear with df\['age'\]",
     ),
     "slopes nan": (
-        lambda: causality.slopes(_with(_people(), 4, "cholesterol", np.nan)),
+        lambda: causality.slopes(with_cell(_people(), 4, "cholesterol", np.nan)),
         ValueError,
         r"df\['cholesterol'\] must be finite, got nan",
     ),
@@ -157,14 +152,14 @@ CASES = {
     ),
     "counts missing label": (
         lambda: causality.backdoor_adjust(
-            _with(causality.kidney_stones(), 0, "stone_size", None)
+            with_cell(causality.kidney_stones(), 0, "stone_size", None)
         ),
         ValueError,
         r"df\['stone_size'\] has missing labels",
     ),
     "counts reserved size": (
         lambda: causality.success_rates(
-            _with(causality.kidney_stones(), 0, "stone_size", "overall")
+            with_cell(causality.kidney_stones(), 0, "stone_size", "overall")
         ),
         ValueError,
         "must not contain 'overall'",
@@ -211,7 +206,7 @@ CASES = {
     ),
     "era unknown treatment": (
         lambda: causality.with_era(
-            _with(causality.kidney_stones(), 0, "treatment", "ESWL")
+            with_cell(causality.kidney_stones(), 0, "treatment", "ESWL")
         ),
         ValueError,
         r"df\['treatment'\] must hold only \['A', 'B'\].*got \['ESWL'\]",
