@@ -204,3 +204,26 @@ def save(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
             if os.path.exists(tmp):
                 os.remove(tmp)
     return path
+
+
+def cached(
+    path: Path,
+    compute: Callable[[], T],
+    *,
+    read: Callable[[Path], T],
+    write: Callable[[T, IO[bytes]], None],
+    keep: Callable[[T], bool] = lambda value: True,
+    use: bool = True,
+) -> T:
+    """Return ``read(path)`` if a verified copy is cached, else ``compute()``.
+
+    A computed value is saved with ``write(value, binary_file)`` when ``keep(value)``
+    (atomically, with its digest: ``save``); ``use=False`` skips the lookup and
+    recomputes.
+    """
+    value = load(path, read) if use else None
+    if value is None:
+        value = compute()
+        if keep(value):
+            save(path, lambda f: write(value, f))
+    return value

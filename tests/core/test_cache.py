@@ -116,3 +116,29 @@ def test_saved_files_follow_the_umask_not_mkstemps_private_mode(tmp_path):
     path = cache.save(tmp_path / "a.bin", _write_bytes(b"x"))
     mask = cache._umask()
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_cached_computes_once_then_reads_and_skips_what_it_must_not_keep(tmp_path):
+    calls = []
+
+    def compute(value):
+        calls.append(value)
+        return value
+
+    def through_cache(path, value, **how):
+        return cache.cached(
+            path,
+            lambda: compute(value),
+            read=_read_bytes,
+            write=lambda v, f: f.write(v),
+            **how,
+        )
+
+    kept = tmp_path / "kept.bin"
+    assert through_cache(kept, b"first") == b"first"
+    assert through_cache(kept, b"second") == b"first"  # read back, not recomputed
+    assert through_cache(kept, b"third", use=False) == b"third"  # lookup skipped
+    assert calls == [b"first", b"third"]
+    refused = tmp_path / "refused.bin"
+    assert through_cache(refused, b"bad", keep=lambda v: v != b"bad") == b"bad"
+    assert not refused.exists()

@@ -272,21 +272,6 @@ def _find_archive(root) -> tuple[str, Path]:
         ) from err
 
 
-def cached(path: Path, compute, *, read, write, keep=lambda value: True, use=True):
-    """Return ``read(path)`` if a verified copy is cached, else ``compute()``.
-
-    A computed value is saved with ``write(value, binary_file)`` when ``keep(value)``
-    (``mlxday2.cache`` writes atomically, with a digest checked on load); ``use=False``
-    skips the lookup and recomputes.
-    """
-    value = cache.load(path, read) if use else None
-    if value is None:
-        value = compute()
-        if keep(value):
-            cache.save(path, lambda f: write(value, f))
-    return value
-
-
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
     with np.load(path) as npz:
         return {k: npz[k] for k in npz.files}
@@ -317,7 +302,7 @@ def load_cifar10(root: str | Path | None = None) -> tuple[CifarDataset, CifarDat
         with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".cifar10-") as tmp:
             return _decode_python_archive(path, Path(tmp))
 
-    arrays = cached(
+    arrays = cache.cached(
         cache_dir / f"cifar10-{key}.npz",
         decode,
         read=_read_npz,

@@ -359,7 +359,7 @@ def train(
     how = dict(numerics=chosen, threads=torch.get_num_threads(), device=dev.type)
     key = cache_key(config, train_set, test_set, dev.type, chosen, how["threads"])
     path = cache.writable_dir() / f"cnn-{config.model}-{key}.pt"  # before training
-    return cifar.cached(
+    return cache.cached(
         path,
         lambda: TrainResult(
             config=config, **_fit(config, train_set, test_set, dev, chosen), **how
