@@ -146,6 +146,19 @@ def test_the_ablation_claims_of_the_chapter(chapter_split):
     assert fp32 >= table.loc["full recipe", "seconds"]
 
 
+def test_each_tuned_rate_is_inside_its_grid(chapter_split):
+    try:
+        tuning = experiments.tune_lr(experiments.OPTIMIZER_BUDGET, *chapter_split)
+    except NotCached:
+        pytest.skip("the chapter's tuning runs are not cached for this machine")
+    for optimizer, runs in tuning.groupby("optimizer"):
+        best = runs.loc[runs["best"], "lr"].item()
+        grid = experiments.LR_GRID[optimizer]
+        # the grids were widened where the best rate sat at an edge; the chapter says
+        # which optimizers (if any) still have it there
+        assert min(grid) < best < max(grid), (optimizer, best, grid)
+
+
 def test_augmentation_narrows_the_train_validation_gap_as_the_exercise_says(
     chapter_split,
 ):

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 from mlxday2 import cache, cnn, datasets
 from mlxday2.cnn import numerics as cnn_numerics
-from mlxday2.cnn import training
+from mlxday2.cnn import optimizers, training
 
 NUMERICS = ["fp32"] + (["bf16"] if cnn.bf16_supported() else [])
 
@@ -336,7 +336,7 @@ def test_fused_adam_takes_the_same_steps_as_plain_adam():
     torch.manual_seed(0)
     nets = [cnn.TutorialNet(), cnn.TutorialNet()]
     nets[1].load_state_dict(nets[0].state_dict())
-    fused = training.make_optimizer(cnn.TUTORIAL, nets[0].parameters())
+    fused = optimizers.make_optimizer(cnn.TUTORIAL, nets[0].parameters())
     plain = torch.optim.Adam(nets[1].parameters(), lr=cnn.TUTORIAL.lr)
     assert fused.defaults["fused"] and isinstance(fused, torch.optim.Adam)
     x, y = torch.randn(8, 3, 32, 32), torch.arange(8)
@@ -347,6 +347,32 @@ def test_fused_adam_takes_the_same_steps_as_plain_adam():
             opt.step()
     for a, b in zip(nets[0].parameters(), nets[1].parameters()):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_lookahead_pulls_the_weights_to_a_slow_average_every_fifth_step():
+    w = torch.nn.Parameter(torch.zeros(3))
+    look = cnn.Lookahead([w], total_steps=10, every=5, final_decay=0.5)
+    for step in range(1, 11):
+        with torch.no_grad():
+            w.add_(1.0)  # a "training step" that moves the weight by one
+        look.step()
+        if step == 5:  # decay 0.5 * (5/10)**3 = 1/16: the slow copy moves 15/16
+            torch.testing.assert_close(w.detach(), torch.full((3,), 5 * 15 / 16))
+        elif step < 5:
+            assert w[0].item() == step  # between pulls the weights move freely
+    slow = 5 * 15 / 16
+    slow = 0.5 * slow + 0.5 * (slow + 5)  # at step 10 the decay is the final 0.5
+    torch.testing.assert_close(w.detach(), torch.full((3,), slow))
+    with torch.no_grad():
+        w.add_(7.0)
+    look.finish()  # back to the slow copy
+    torch.testing.assert_close(w.detach(), torch.full((3,), slow))
+
+
+def test_lookahead_skips_frozen_weights():
+    frozen = torch.nn.Parameter(torch.ones(2), requires_grad=False)
+    look = cnn.Lookahead([frozen, torch.nn.Parameter(torch.ones(2))], total_steps=5)
+    assert len(look.params) == 1 and look.params[0].requires_grad
 
 
 def test_the_silent_cases_now_raise(small_sets):

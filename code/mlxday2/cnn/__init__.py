@@ -7,6 +7,7 @@
   built from ``conv_block``s, whose first layer is set by ``whitening_filters``.
 - ``anatomy``: the parameters per layer, the receptive fields, batch norm by hand.
 - ``numerics``: the device, bf16 or fp32 (``choose_numerics``), the memory layout.
+- ``optimizers``: the optimizer, the one-cycle schedule and ``Lookahead``.
 - ``training``: ``TrainConfig``, ``train_step``, ``train`` (cached), ``TrainResult``.
 - ``evaluation``: ``evaluate`` (over the test-time views of ``tta_views``) and
   ``recalibrate_batch_norm``.
@@ -83,6 +84,7 @@ from mlxday2.cnn.numerics import (
     cpu_name,
     resolve_device,
 )
+from mlxday2.cnn.optimizers import OPTIMIZERS, Lookahead
 from mlxday2.cnn.plots import (
     plot_augmentations,
     plot_confusion,
@@ -96,7 +98,6 @@ from mlxday2.cnn.plots import (
     plot_step_losses,
 )
 from mlxday2.cnn.training import (
-    OPTIMIZERS,
     SMALL_CNN_RECIPE,
     TUTORIAL,
     TrainConfig,

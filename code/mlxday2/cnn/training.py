@@ -29,15 +29,14 @@ from torch import nn
 from tqdm import tqdm  # plain text bars (tqdm.auto warns without ipywidgets)
 
 from mlxday2 import cache, checks
-from mlxday2.cnn import cifar, evaluation, models
+from mlxday2.cnn import cifar, evaluation, models, optimizers
 from mlxday2.cnn.numerics import (
     autocast,
     choose_numerics,
     memory_format,
     resolve_device,
 )
-
-OPTIMIZERS = ("sgd", "nesterov", "adam")
+from mlxday2.cnn.optimizers import OPTIMIZERS, Lookahead, make_training
 
 
 @dataclass(frozen=True)
@@ -54,6 +53,7 @@ class TrainConfig:
     label_smoothing: float = 0.2
     augment: bool = True  # random shift (up to CROP_PAD pixels) and mirror
     tta: str = "flip+shift"  # views of each test image averaged in the final evaluation
+    lookahead: bool = False  # every 5 steps, restart from a slow average of the weights
     seed: int = 0
 
     def __post_init__(self):
@@ -67,6 +67,7 @@ class TrainConfig:
         checks.check_real("label_smoothing", self.label_smoothing, 0, 1, high_open=True)
         checks.check_bool("one_cycle", self.one_cycle)
         checks.check_bool("augment", self.augment)
+        checks.check_bool("lookahead", self.lookahead)
         checks.check_choice("tta", self.tta, evaluation.TTA)
         checks.check_seed("seed", self.seed)
 
@@ -138,46 +139,6 @@ class TrainResult:
         )
 
 
-def make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
-    """Return the optimizer ``config.optimizer`` names, at ``config.lr``.
-
-    Adam runs fused (one kernel for all weights) on a CPU or CUDA device, which is
-    faster for the tutorial network's many small layers.
-    """
-    params = list(params)
-    if config.optimizer == "adam":
-        fused = all(p.device.type in ("cpu", "cuda") for p in params)
-        return torch.optim.Adam(
-            params, lr=config.lr, weight_decay=config.weight_decay, fused=fused
-        )
-    momentum = 0.9 if config.optimizer == "nesterov" else 0.0
-    return torch.optim.SGD(
-        params,
-        lr=config.lr,
-        momentum=momentum,
-        nesterov=momentum > 0,
-        weight_decay=config.weight_decay,
-    )
-
-
-def make_schedule(config: TrainConfig, opt, steps_per_epoch: int):
-    """Return the one-cycle schedule, or None for a constant learning rate.
-
-    One cycle (torch's defaults): the rate rises from lr/25 to lr over the first
-    quarter of the steps and anneals to about zero; with momentum, the momentum moves
-    the other way, from 0.95 down to 0.85 and back to 0.95.
-    """
-    if not config.one_cycle:
-        return None
-    return torch.optim.lr_scheduler.OneCycleLR(
-        opt,
-        max_lr=config.lr,
-        epochs=config.epochs,
-        steps_per_epoch=steps_per_epoch,
-        pct_start=0.25,
-    )
-
-
 def build_model(config: TrainConfig, images: torch.Tensor, g: torch.Generator):
     """Return a fresh model seeded by ``config.seed``, its whitening set from images."""
     with torch.random.fork_rng(devices=[]):  # seed the weight initialisation locally
@@ -200,9 +161,10 @@ def train_step(model, opt, x, y, label_smoothing: float = 0.0, numerics="fp32"):
     return loss, logits
 
 
-def train_epoch(config: TrainConfig, model, opt, sched, data, g, numerics, losses):
+def train_epoch(config: TrainConfig, model, opt, after, data, g, numerics, losses):
     """Train one epoch on ``data`` (uint8 images, labels); return (mean loss, accuracy).
 
+    After each step, calls ``step()`` of each of ``after`` (the schedule, Lookahead).
     Appends each step's loss to ``losses``; stops at the first non-finite loss and
     returns NaNs. A last batch smaller than the others is dropped: batch norm's
     statistics over a handful of images would be noise.
@@ -223,8 +185,8 @@ def train_epoch(config: TrainConfig, model, opt, sched, data, g, numerics, losse
         losses.append(loss.item())
         if not math.isfinite(losses[-1]):
             return math.nan, math.nan
-        if sched is not None:
-            sched.step()
+        for follower in after:
+            follower.step()
         loss_sum += losses[-1] * len(idx)
         correct += (logits.argmax(1) == y).sum().item()
         seen += len(idx)
@@ -248,8 +210,7 @@ def _fit(config: TrainConfig, train_set, test_set, device, numerics) -> dict:
     images, labels = cifar.as_tensors(train_set)
     model = build_model(config, images, g)
     model = model.to(device, memory_format=memory_format(device))
-    opt = make_optimizer(config, [p for p in model.parameters() if p.requires_grad])
-    sched = make_schedule(config, opt, len(labels) // config.batch_size)
+    opt, after = make_training(config, model, len(labels) // config.batch_size)
     rows, losses, seconds = [], [], 0.0
     epochs = range(1, config.epochs + 1)
     for epoch in tqdm(
@@ -257,10 +218,13 @@ def _fit(config: TrainConfig, train_set, test_set, device, numerics) -> dict:
     ):
         start = time.perf_counter()
         fit = train_epoch(
-            config, model, opt, sched, (images, labels), g, numerics, losses
+            config, model, opt, after, (images, labels), g, numerics, losses
         )
         last = epoch == config.epochs
         if last and math.isfinite(fit[0]):
+            for follower in after:
+                if isinstance(follower, Lookahead):
+                    follower.finish()
             finish_training(config, model, images, g, numerics)
         seconds += time.perf_counter() - start
         if not math.isfinite(fit[0]):
@@ -308,6 +272,7 @@ def cache_key(
         models,
         cifar,
         evaluation,
+        optimizers,
         sys.modules["mlxday2.cnn.numerics"],
         sys.modules[__name__],
     )
