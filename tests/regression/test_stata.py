@@ -163,6 +163,26 @@ def test_a_factor_with_one_numbered_level_is_one_row_as_in_stata():
     assert lines[rule + 2].startswith("           x |")
 
 
+def test_a_numeric_factor_shows_its_values_in_regress_and_estat_vif():
+    # Stata's factor variables are integers, and both commands name a level by its
+    # value (estat vif has no value labels to show); pandas keeps an integer column
+    # with a missing value as float, whose levels the formula names "3.0", "5.0"
+    df = pd.DataFrame({"y": [1.0, 3, 2, 5, 4, 7, 6, 9, 8], "x": np.arange(9.0) ** 1.5})
+    df["post"] = [0, 1, 0, 1, 0, 1, 0, 1, np.nan]
+    df["grade"] = [1, 3, 5, 1, 3, 5, 1, 3, 5]
+    fit = reg.fit_ols(df, "y ~ C(post) + C(grade) + x")
+    rows = [line.split("|")[0] for line in stata.stata_output(fit).splitlines()]
+    assert "      1.post " in rows and rows.count("          3  ") == 1
+    rows = [line.split("|")[0] for line in stata.vif_output(fit).splitlines()]
+    # values 1, 3, 5: levels 3 and 5 (not the positions 2 and 3 of encode's codes)
+    assert rows[2:6] == [
+        "      1.post ",
+        "       grade ",
+        "          3  ",
+        "          5  ",
+    ]
+
+
 @pytest.fixture(scope="module")
 def mpi_fit():
     mpi = reg.load_mpi()

@@ -60,6 +60,19 @@ def stata_number(x: float, width: int = 9) -> str:
     return f"{x:.{width - 7}e}"
 
 
+def _level_label(level: str) -> str:
+    """Return a level of a numeric factor as Stata names it: ``2``, not ``2.0``.
+
+    Stata's factor variables hold nonnegative integers; pandas stores an integer column
+    with missing values as float, and the formula then names its levels ``2.0``.
+    """
+    try:
+        value = float(level)
+    except ValueError:
+        return level
+    return str(int(value)) if value.is_integer() else level
+
+
 def _abbrev(name: str, width: int = 12) -> str:
     """Return ``name`` as Stata abbreviates it: first width-2 characters, ~, last."""
     return name if len(name) <= width else f"{name[: width - 2]}~{name[-1]}"
@@ -134,7 +147,8 @@ def stata_coefficients(results, names: dict[str, str] | None = None) -> pd.DataF
     index = []
     for term in table.index:
         variable, _, level = term.partition("[")
-        index.append(rename.get(variable, variable) + (f"[{level}" if level else ""))
+        level = f"[{_level_label(level[:-1])}]" if level else ""
+        index.append(rename.get(variable, variable) + level)
     table.index = ["_cons" if t in ("Intercept", "const") else t for t in index]
     return table
 
@@ -311,9 +325,10 @@ def vif_output(results, names: dict[str, str] | None = None) -> str:
     """Return ``estat_vif(results)`` in the layout of Stata's ``estat vif``.
 
     VIF with 2 decimals, 1/VIF with 6, ``Mean VIF`` under a rule; a factor's levels
-    under its name, by the codes ``encode`` gives them (1, 2, ... in alphabetical
-    order), as ``estat vif`` shows codes where ``regress`` shows value labels. ``names``
-    renames a variable as the Stata command has it.
+    under its name by their values, as ``estat vif`` shows a factor variable's values
+    where ``regress`` shows their value labels: a numeric column's own values, a text
+    column's codes from ``encode`` (1, 2, ... in alphabetical order). ``names`` renames
+    a variable as the Stata command has it.
     """
     check_results(results)
     rename = _check_names(names)
@@ -323,11 +338,21 @@ def vif_output(results, names: dict[str, str] | None = None) -> str:
     labels = []
     for term in body.index:
         variable, bracket, level = term.partition("[")
-        if bracket and variable in frame:  # estat vif shows encode's codes, not labels
-            codes = sorted(map(str, frame[variable].dropna().unique()))
-            level = f"{codes.index(level[:-1]) + 1}]"
-        labels.append(rename.get(variable, variable) + bracket + level)
+        if bracket and variable in frame:
+            labels.append(rename.get(variable, variable) + f"[{_code(frame, term)}]")
+        else:
+            labels.append(rename.get(variable, variable) + bracket + level)
     return _vif_lines(labels, body.to_numpy(), table.loc["Mean VIF", "VIF"])
+
+
+def _code(frame: pd.DataFrame, term: str) -> str:
+    """Return the value Stata shows for the level of ``variable[level]``."""
+    variable, _, level = term[:-1].partition("[")
+    column = frame[variable]
+    if pd.api.types.is_numeric_dtype(column):  # i.var on a numeric variable: its values
+        return _level_label(level)
+    codes = sorted(map(str, column.dropna().unique()))  # text: encode's codes
+    return str(codes.index(level) + 1)
 
 
 def _vif_lines(labels: list[str], values: np.ndarray, mean: float) -> str:
