@@ -59,13 +59,13 @@ def make_schedule(config: TrainConfig, opt, steps_per_epoch: int):
 
 class Lookahead:
     """Every ``every`` steps, move a slow copy of the weights toward the weights, then
-    restart training from the slow copy (Lookahead, Zhang et al. 2019, as airbench uses
-    it).
+    restart training from the slow copy (Lookahead, Zhang et al. 2019).
 
-    The slow copy keeps ``decay`` of itself and takes ``1 - decay`` of the weights;
-    ``decay`` rises with the cube of the fraction of training done, from 0 (the slow
-    copy simply follows) to ``final_decay``, so late in training the steps' noise is
-    averaged out. ``finish`` leaves the model at the slow copy.
+    The slow copy keeps ``decay`` of itself and takes ``1 - decay`` of the weights.
+    The paper keeps that step constant (``1 - decay`` = 0.5); here, as in the airbench
+    recipes, ``decay`` rises with the cube of the fraction of training done, from 0
+    (the slow copy simply follows) to ``final_decay``, so late in training the steps'
+    noise is averaged out. ``finish`` leaves the model at the slow copy.
     """
 
     def __init__(self, params, total_steps: int, every: int = 5, final_decay=0.95**5):
