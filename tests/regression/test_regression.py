@@ -411,6 +411,10 @@ def test_destring_ignore_would_strip_decimal_points(mpi):
     assert mpi["poverty_215_pct"].max() <= 100 < stripped.max()
     np.testing.assert_array_equal(stripped.isna(), mpi["poverty_215_pct"].isna())
     assert stripped[text == "0.46"].eq(46).all()
+    # so destring's note says "replaced as int": whole numbers, all within Stata's int
+    # range (-32,767 to 32,740), which destring's automatic compress picks
+    measured = stripped.dropna()
+    assert (measured == measured.round()).all() and measured.between(0, 32_740).all()
 
 
 def test_base_level_changes_region_coefficients_only(complete):
@@ -585,3 +589,16 @@ def test_residuals_spread_more_at_higher_fitted_values(complete):
     fig, ax = plt.subplots()
     assert reg.plot_residuals(fit.fittedvalues, fit.resid, ax=ax) is ax
     plt.close(fig)
+
+
+def test_south_asia_brings_fewest_countries_and_widest_contrast_interval(complete):
+    # the chapter's sentence after fig-reg-coefs: the smallest region (5 countries) has
+    # the widest interval of the five contrasts, classical and robust (HC1); the base
+    # is the largest region
+    counts = complete["region"].value_counts()
+    assert counts.idxmin() == "South Asia" and counts.min() == 5
+    assert counts.idxmax() == reg.REFERENCE_REGION
+    for cov_type in ("nonrobust", "HC1"):
+        table = reg.coef_table(reg.fit_ols(complete, cov_type=cov_type))
+        regions = table[table.index.str.startswith("region")]
+        assert (regions["high"] - regions["low"]).idxmax() == "region[South Asia]"

@@ -2,9 +2,9 @@
 
 ``stata_header`` and ``stata_coefficients`` return the numbers Stata's ``regress``
 prints, as plain data; ``stata_output`` lays them out as Stata 17 and later print them
-(``version=16`` gives Stata 16's column titles), and ``vif_output`` does the same for
-``estat vif``. The tests compare both with logs that Stata printed. The day's Stata
-commands beside Python are ``mlxday2.regression.workflow``.
+(``version=16``: the column titles of Stata 16 and earlier), and ``vif_output`` does
+the same for ``estat vif``. The tests compare both with logs that Stata printed. The
+Stata commands beside Python are ``mlxday2.regression.workflow``.
 """
 
 from __future__ import annotations
