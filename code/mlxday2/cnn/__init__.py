@@ -68,6 +68,7 @@ from mlxday2.cnn.experiments import (
     compare_optimizers,
     first_step,
     tune_lr,
+    tuning_table,
 )
 from mlxday2.cnn.models import (
     MODELS,

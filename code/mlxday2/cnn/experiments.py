@@ -87,6 +87,16 @@ def tune_lr(budget: TrainConfig, fit, val, grid=None) -> pd.DataFrame:
     return table
 
 
+def tuning_table(tuning: pd.DataFrame) -> pd.DataFrame:
+    """Return ``tune_lr``'s validation accuracies, a row per rate and a column per
+    optimizer, rounded to 3 places: "diverged" where a run diverged, blank where a
+    rate is not in that optimizer's grid."""
+    acc = tuning["val_acc"].round(3).astype(object)
+    shown = tuning.assign(val_acc=acc.where(tuning["val_acc"].notna(), "diverged"))
+    table = shown.pivot(index="lr", columns="optimizer", values="val_acc")
+    return table.fillna("")
+
+
 def compare_optimizers(budget, best_lr: dict, fit, test, seeds=(0, 1, 2)):
     """Return one row per (optimizer, seed): lr, last epoch's mean training loss, test
     accuracy; each optimizer at its tuned rate ``best_lr[optimizer]``."""
