@@ -53,12 +53,12 @@ def test_the_tuning_table_tells_a_diverged_run_from_a_rate_not_tried():
         dict(
             optimizer=["sgd", "sgd", "adam"],
             lr=[0.1, 0.3, 1e-3],
-            val_acc=[0.41234, np.nan, 0.5],
+            val_acc=[0.41234, np.nan, 0.1],
         )
     )
     table = experiments.tuning_table(tuning)
-    assert table.loc[0.1, "sgd"] == 0.412 and table.loc[0.3, "sgd"] == "diverged"
-    assert table.loc[0.1, "adam"] == "" and table.loc[1e-3, "adam"] == 0.5
+    assert table.loc[0.1, "sgd"] == "0.412" and table.loc[0.3, "sgd"] == "diverged"
+    assert table.loc[0.1, "adam"] == "" and table.loc[1e-3, "adam"] == "0.100"
 
 
 def test_the_comparison_runs_every_optimizer_at_its_rate_for_every_seed(monkeypatch):

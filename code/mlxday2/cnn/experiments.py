@@ -88,10 +88,10 @@ def tune_lr(budget: TrainConfig, fit, val, grid=None) -> pd.DataFrame:
 
 
 def tuning_table(tuning: pd.DataFrame) -> pd.DataFrame:
-    """Return ``tune_lr``'s validation accuracies, a row per rate and a column per
-    optimizer, rounded to 3 places: "diverged" where a run diverged, blank where a
+    """Return ``tune_lr``'s validation accuracies as text with 3 decimals, a row per
+    rate and a column per optimizer: "diverged" where a run diverged, blank where a
     rate is not in that optimizer's grid."""
-    acc = tuning["val_acc"].round(3).astype(object)
+    acc = tuning["val_acc"].map("{:.3f}".format)
     shown = tuning.assign(val_acc=acc.where(tuning["val_acc"].notna(), "diverged"))
     table = shown.pivot(index="lr", columns="optimizer", values="val_acc")
     return table.fillna("")
