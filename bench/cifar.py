@@ -6,15 +6,15 @@ Both models train from scratch (the runs are written to the cache, so the chapte
 loads them); ``--cached`` reuses cached runs instead. ``--validation`` trains on 45,000
 training images and scores the 5,000 others (``VALIDATION`` images, split with seed 0):
 compare recipes that way, and look at the test accuracy only for the recipe chosen, so
-that the test set never picks anything. Prints, for both models, the
-numerics chosen at run time, epochs, training seconds, ms per step and test accuracy on
-the copy of CIFAR-10 found, then our accuracy and our training time as a ratio to the
-baseline's, both measured in this run on this machine, with the load average. Other
-work on the machine inflates the seconds; it can also change the accuracies, since the
-numerics (bf16 or fp32) are chosen by a timing (``numerics.choose_numerics``) and a
-different choice trains a different model. Then the speed-ups the
-package's choices rest on: bf16 over fp32 and channels-last over the default layout,
-for one training step of each model.
+that the test set never picks anything. Prints, for both models, the numerics chosen at
+run time, epochs, training seconds, ms per step and held-out accuracy on the copy of
+CIFAR-10 found, then our accuracy and our training time as a ratio to the baseline's,
+both measured in this run on this machine, with the load average. Other work on the
+machine inflates the seconds; it can also change the accuracies, since the numerics
+(bf16 or fp32) are chosen by a timing (``numerics.choose_numerics``) and a different
+choice trains a different model. Then the speed-ups the package's choices rest on: bf16
+over fp32 and channels-last over the default layout, for one training step of each
+model.
 """
 
 from __future__ import annotations

@@ -5,12 +5,12 @@
 Trains the tutorial network (``cnn.TUTORIAL``) and each variant of our recipe
 (``cnn.SMALL_CNN_RECIPE``) below on 45,000 training images, scores them on the 5,000
 others (split with seed 0: ``bench/cifar.py --validation`` uses the same split), and
-prints each variant's
-validation accuracy, its training seconds and their ratio to the tutorial network's,
-all measured in this run. This is how a recipe change is chosen without the test set.
-Runs are cached like the chapter's (the same key: configuration, code, data, numerics,
-threads), so a second call prints at once. Every variant trains in bf16 where the CPU
-has it and fp32 elsewhere, as ``numerics="auto"`` would choose for ``SmallCNN``.
+prints each variant's validation accuracy, its training seconds and their ratio to the
+tutorial network's, all measured in this run. This is how a recipe change is chosen
+without the test set. Runs are cached like the chapter's (the same key: configuration,
+code, data, numerics, threads), so a second call prints at once. Every variant trains in
+bf16 where the CPU has it and fp32 elsewhere, as ``numerics="auto"`` would choose for
+``SmallCNN``.
 """
 
 from __future__ import annotations
