@@ -10,11 +10,10 @@ that the test set never picks anything. Prints, for both models, the numerics ch
 run time, epochs, training seconds, ms per step and held-out accuracy on the copy of
 CIFAR-10 found, then our accuracy and our training time as a ratio to the baseline's,
 both measured in this run on this machine, with the load average. Other work on the
-machine inflates the seconds; it can also change the accuracies, since the numerics
-(bf16 or fp32) are chosen by a timing (``numerics.choose_numerics``) and a different
-choice trains a different model. Then the speed-ups the package's choices rest on: bf16
-over fp32 and channels-last over the default layout, for one training step of each
-model.
+machine inflates the seconds but not the accuracies: the numerics (bf16 or fp32) are
+chosen from the CPU's flags (``numerics.choose_numerics``), not by a timing. Then the
+speed-ups the package's choices rest on: bf16 over fp32 and channels-last over the
+default layout, for one training step of each model.
 """
 
 from __future__ import annotations

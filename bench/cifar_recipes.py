@@ -46,7 +46,7 @@ def main() -> None:
     fit, val = cnn.validation_split(train_set, VALIDATION, seed=0)
     start = time.perf_counter()
     base = cnn.train(cnn.TUTORIAL, fit, val)
-    numerics = cnn.choose_numerics("cpu", model="small", batch_size=256)
+    numerics = cnn.choose_numerics("cpu", model="small")
     print(
         f"{train_set.source_name}, validation split of {len(val):,}; tutorial net: "
         f"{base.test_accuracy:.4f} in {base.train_seconds:.0f} s; ours in {numerics}"

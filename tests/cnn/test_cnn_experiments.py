@@ -192,3 +192,18 @@ def test_augmentation_narrows_the_train_validation_gap_as_the_exercise_says(
         pytest.skip("the chapter's exercise runs are not cached for this machine")
     gap = {aug: row["train_acc"] - row["test_acc"] for aug, row in last.items()}
     assert gap[False] > 0.1 and gap[True] < gap[False] / 2
+
+
+def test_the_ablation_budget_keeps_the_rate_per_image_and_enough_steps():
+    """Half the batch at half the rate; at least the 114 steps of 6 epochs of 256 (at
+    57 steps a constant rate had looked better than one cycle: too few steps)."""
+    budget, recipe = experiments.ABLATION_BUDGET, cnn.SMALL_CNN_RECIPE
+    assert budget.lr / budget.batch_size == pytest.approx(recipe.lr / recipe.batch_size)
+    assert budget.epochs * (5_000 // budget.batch_size) >= 6 * (5_000 // 256)
+    assert budget.epochs * budget.batch_size < 6 * 256  # and less arithmetic
+    changed = {
+        f: getattr(budget, f)
+        for f in ("epochs", "batch_size", "lr")
+        if getattr(budget, f) != getattr(recipe, f)
+    }
+    assert dataclasses.replace(recipe, **changed) == budget  # nothing else differs

@@ -258,16 +258,38 @@ def test_an_unwritable_cache_is_reported_before_training(
 
 def test_numerics_fall_back_to_fp32_without_bf16(monkeypatch):
     monkeypatch.setattr(cnn_numerics, "bf16_supported", lambda: False)
+    monkeypatch.setattr(cnn_numerics, "native_bf16", lambda: True)
     assert cnn.choose_numerics("cpu") == "fp32"
     monkeypatch.setattr(cnn_numerics, "bf16_supported", lambda: True)
-    monkeypatch.setattr(cnn_numerics, "bf16_speedup", lambda *a: 1.1)
-    assert cnn.choose_numerics("cpu") == "fp32"  # supported but not faster
-    monkeypatch.setattr(cnn_numerics, "bf16_speedup", lambda *a: 3.7)
+    monkeypatch.setattr(cnn_numerics, "native_bf16", lambda: False)
+    assert cnn.choose_numerics("cpu") == "fp32"  # supported, but emulated
+    monkeypatch.setattr(cnn_numerics, "native_bf16", lambda: True)
     assert cnn.choose_numerics("cpu") == "bf16"
     assert cnn.choose_numerics("cuda") == "fp32"
     assert cnn.choose_numerics("cpu", numerics="fp32") == "fp32"
     with pytest.raises(ValueError, match="numerics must be one of"):
         cnn.choose_numerics("cpu", numerics="fp16")
+
+
+def test_numerics_are_chosen_from_cpu_flags_not_from_a_timing(monkeypatch):
+    """However fast or slow a busy machine makes bf16 look, the choice stays."""
+    monkeypatch.setattr(cnn_numerics, "bf16_supported", lambda: True)
+    monkeypatch.setattr(cnn_numerics, "native_bf16", lambda: True)
+    monkeypatch.setattr(cnn_numerics, "bf16_speedup", lambda *a: pytest.fail("timed"))
+    assert {cnn.choose_numerics("cpu") for _ in range(3)} == {"bf16"}
+
+
+def test_native_bf16_reads_the_cpu_flags(tmp_path):
+    zen4 = tmp_path / "cpuinfo"
+    zen4.write_text("processor\t: 0\nflags\t\t: fpu avx512f avx512bw avx512_bf16\n")
+    skylake = tmp_path / "skylake"
+    skylake.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512bw\n")
+    graviton3 = tmp_path / "graviton3"
+    graviton3.write_text("processor\t: 0\nFeatures\t: fp asimd sve bf16 i8mm\n")
+    assert cnn_numerics.native_bf16(cnn_numerics.cpu_flags(zen4))
+    assert not cnn_numerics.native_bf16(cnn_numerics.cpu_flags(skylake))
+    assert cnn_numerics.native_bf16(cnn_numerics.cpu_flags(graviton3))
+    assert cnn_numerics.cpu_flags(tmp_path / "absent") == frozenset()
 
 
 def test_training_records_the_numerics_it_chose(small_sets, cache_dir, monkeypatch):
@@ -318,16 +340,12 @@ def test_bad_train_arguments_raise_clear_errors(small_sets):
     assert cnn.resolve_device("auto").type in ("cpu", "cuda", "mps")
 
 
-def test_numerics_are_chosen_per_model_and_batch_size(monkeypatch):
-    """A small network at batch 32 can lose to bf16's conversions; a large one gains."""
+def test_numerics_are_chosen_per_model(monkeypatch):
+    """The tutorial net's small convolutions gain nothing from bf16: it stays fp32."""
     monkeypatch.setattr(cnn_numerics, "bf16_supported", lambda: True)
-    speedups = {("small", 256): 2.5, ("tutorial", 32): 0.4}
-    monkeypatch.setattr(cnn_numerics, "bf16_speedup", lambda m, b: speedups[m, b])
-    assert cnn.choose_numerics("cpu", model="small", batch_size=256) == "bf16"
-    assert cnn.choose_numerics("cpu", model="tutorial", batch_size=32) == "fp32"
-    # however fast a busy machine's timing makes bf16 look, the tutorial net stays fp32
-    speedups[("tutorial", 32)] = 5.0
-    assert cnn.choose_numerics("cpu", model="tutorial", batch_size=32) == "fp32"
+    monkeypatch.setattr(cnn_numerics, "native_bf16", lambda: True)
+    assert cnn.choose_numerics("cpu", model="small") == "bf16"
+    assert cnn.choose_numerics("cpu", model="tutorial") == "fp32"
     with pytest.raises(ValueError, match="model must be one of"):
         cnn.choose_numerics("cpu", model="resnet")
 
@@ -400,3 +418,18 @@ def test_a_result_survives_the_round_trip_through_the_cache_format(
     np.testing.assert_array_equal(back.test_probs, result.test_probs)
     for a, b in zip(back.model.parameters(), result.model.parameters()):
         assert torch.equal(a, b)
+
+
+def test_scoring_only_the_last_epoch_trains_the_same_model(small_sets, cache_dir):
+    """Evaluation does not touch training: the ablation's cheaper runs end alike."""
+    every = cnn.train(QUICK, *small_sets, device="cpu", numerics="fp32")
+    last = cnn.train(
+        QUICK, *small_sets, device="cpu", numerics="fp32", each_epoch=False
+    )
+    assert not last.cached  # a run of its own in the cache, not the other's
+    assert last.history["test_acc"].iloc[:-1].isna().all()
+    assert every.history["test_acc"].notna().all()
+    np.testing.assert_array_equal(last.test_probs, every.test_probs)
+    np.testing.assert_array_equal(last.step_losses, every.step_losses)
+    with pytest.raises(TypeError, match="each_epoch must be True or False"):
+        cnn.train(QUICK, *small_sets, device="cpu", each_epoch="no")

@@ -83,6 +83,7 @@ from mlxday2.cnn.numerics import (
     bf16_supported,
     choose_numerics,
     cpu_name,
+    native_bf16,
     resolve_device,
 )
 from mlxday2.cnn.optimizers import OPTIMIZERS, Lookahead

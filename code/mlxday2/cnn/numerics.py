@@ -1,8 +1,10 @@
 """Where and in what arithmetic a CNN trains: the device, bf16 or fp32, the layout.
 
 ``choose_numerics`` picks bf16 mixed precision (autocast: weights, optimizer state,
-batch norm and softmax stay in float32) only where a quick measurement of the model
-shows it clearly faster; ``bench/cifar.py`` reports the measured speed-ups.
+batch norm and softmax stay in float32) for our CNN on a CPU with bf16 instructions,
+from the CPU's flags, not from a timing: a timing taken on a busy machine could flip
+the choice and with it which cached runs the chapter shows. ``bf16_speedup`` measures
+what the choice buys (the chapter and ``bench/cifar.py`` print it).
 """
 
 from __future__ import annotations
@@ -50,12 +52,39 @@ def bf16_supported() -> bool:
 
     The check (``torch.ops.mkldnn._is_mkldnn_bf16_supported``) asks for AVX-512
     (BW/VL/DQ) or newer; CPUs that pass it may still emulate bf16 without native
-    AVX512-BF16 or AMX instructions, which is why ``choose_numerics`` also measures.
+    instructions, which is why ``choose_numerics`` also asks ``native_bf16``.
     """
     try:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):
         return False
+
+
+#: CPU flags (Linux /proc/cpuinfo) of instructions that compute in bf16: AVX512-BF16
+#: and AMX-BF16 on x86, the BF16 extension on Arm.
+BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16", "bf16"})
+
+
+def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> frozenset[str]:
+    """Return the CPU's feature flags from ``cpuinfo`` (empty where there is none)."""
+    try:
+        with open(cpuinfo) as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() in ("flags", "Features"):  # x86, Arm
+                    return frozenset(value.split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def native_bf16(flags: frozenset[str] | None = None) -> bool:
+    """Return True if the CPU has instructions that compute in bf16 (``BF16_FLAGS``).
+
+    Without them oneDNN emulates bf16 with conversions, and a network trains no
+    faster, or slower, than in fp32.
+    """
+    return bool((cpu_flags() if flags is None else flags) & BF16_FLAGS)
 
 
 def autocast(numerics: str, device: torch.device):
@@ -100,34 +129,26 @@ def bf16_speedup(
 
 #: Models "auto" may train in bf16. The tutorial network is left out: its small
 #: convolutions run no faster in bf16 (ratios of 0.95 to 1.02 measured by
-#: ``bf16_speedup``), so a timing taken on a busy machine could pick either arithmetic
-#: at random, and with it which cached run the chapter shows.
+#: ``bf16_speedup``), and in fp32 its run is the same on every CPU type's arithmetic.
 BF16_CANDIDATES = ("small",)
 
 
-def choose_numerics(
-    device: str = "cpu",
-    numerics: str = "auto",
-    min_speedup: float = 1.25,
-    model: str = "small",
-    batch_size: int = 128,
-) -> str:
+def choose_numerics(device: str = "cpu", numerics: str = "auto", model="small") -> str:
     """Return "bf16" or "fp32": the arithmetic to train ``model`` with on ``device``.
 
     "auto" picks bf16 (autocast) only for a model in ``BF16_CANDIDATES``, on a CPU
-    where ``bf16_supported`` and a quick measurement of this model at this batch size
-    (``bf16_speedup``) shows it at least ``min_speedup`` times faster; else fp32 (also
-    on GPUs, which this book does not tune for). "fp32" and "bf16" force a choice.
+    where oneDNN runs bf16 (``bf16_supported``) with the CPU's own bf16 instructions
+    (``native_bf16``); else fp32 (also on GPUs, which this book does not tune for).
+    The decision reads the CPU's flags and never a timing, so it is the same on every
+    call on a machine. "fp32" and "bf16" force a choice.
     """
     checks.check_choice("numerics", numerics, NUMERICS)
     checks.check_choice("model", model, sorted(models.MODELS))
     if numerics != "auto":
         return numerics
-    if model not in BF16_CANDIDATES:
+    if model not in BF16_CANDIDATES or torch.device(device).type != "cpu":
         return "fp32"
-    if torch.device(device).type != "cpu" or not bf16_supported():
-        return "fp32"
-    return "bf16" if bf16_speedup(model, batch_size) >= min_speedup else "fp32"
+    return "bf16" if bf16_supported() and native_bf16() else "fp32"
 
 
 def cpu_name() -> str:

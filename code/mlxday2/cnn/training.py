@@ -204,8 +204,11 @@ def finish_training(config: TrainConfig, model, images, g, numerics) -> None:
     evaluation.recalibrate_batch_norm(model, calibration, numerics)
 
 
-def _fit(config: TrainConfig, train_set, test_set, device, numerics) -> dict:
-    """Return the fields of a ``TrainResult``: a fresh model trained per ``config``."""
+def _fit(
+    config: TrainConfig, train_set, test_set, device, numerics, each_epoch
+) -> dict:
+    """Return the fields of a ``TrainResult``: a fresh model trained per ``config``;
+    ``test_set`` evaluated after every epoch if ``each_epoch``, else after the last."""
     g = torch.Generator().manual_seed(config.seed)
     images, labels = cifar.as_tensors(train_set)
     model = build_model(config, images, g)
@@ -231,8 +234,12 @@ def _fit(config: TrainConfig, train_set, test_set, device, numerics) -> dict:
             nan = dict.fromkeys(_METRICS, math.nan)
             rows.append(dict(epoch=epoch, seconds=seconds, **nan))
             break
-        tta = config.tta if last else "none"
-        test_loss, test_acc, probs = evaluation.evaluate(model, test_set, numerics, tta)
+        test_loss = test_acc = math.nan
+        if last or each_epoch:
+            tta = config.tta if last else "none"
+            test_loss, test_acc, probs = evaluation.evaluate(
+                model, test_set, numerics, tta
+            )
         rows.append(
             dict(
                 epoch=epoch,
@@ -266,8 +273,10 @@ def cache_key(
     device: str = "cpu",
     numerics: str = "fp32",
     threads: int | None = None,
+    each_epoch: bool = True,
 ) -> str:
-    """Return a run's key: config, code, data, libraries, device, numerics, threads."""
+    """Return a run's key: config, code, data, libraries, device, numerics, threads,
+    and whether the held-out set was scored after each epoch (the history holds it)."""
     code = cache.source_digest(
         models,
         cifar,
@@ -289,6 +298,7 @@ def cache_key(
         torch.get_num_threads() if threads is None else threads,
         torch.backends.cpu.get_cpu_capability(),
         platform.machine(),
+        each_epoch,
     )
 
 
@@ -300,15 +310,18 @@ def train(
     device: str = "auto",
     numerics: str = "auto",
     use_cache: bool = True,
+    each_epoch: bool = True,
 ) -> TrainResult:
     """Return a model trained as ``config`` says, its history and test probabilities.
 
     ``test_set`` is the held-out set evaluated after each epoch: the test set for a
     final run, a validation split for a run that chooses something. ``numerics="auto"``
-    picks bf16 where it pays on this CPU (``choose_numerics``). A run is cached under
-    ``cache_key`` (``result.cached`` says it was loaded). A non-finite loss stops
-    training: the result says at which step (``diverged_step``), its accuracies are
-    NaN, and it is never cached.
+    picks bf16 for our CNN on a CPU with bf16 instructions (``choose_numerics``). A
+    run is cached under ``cache_key`` (``result.cached`` says it was loaded). A
+    non-finite loss stops training: the result says at which step (``diverged_step``),
+    its accuracies are NaN, and it is never cached. ``each_epoch=False`` scores
+    ``test_set`` after the last epoch only (the history's other test columns are NaN):
+    for runs of which only the final accuracy is used, such as the ablation's.
     """
     checks.check_instance("config", config, TrainConfig)
     for name, ds in (("train_set", train_set), ("test_set", test_set)):
@@ -317,17 +330,20 @@ def train(
     fix = "use a smaller batch_size or a larger train_set"
     checks.check_int("config.batch_size", config.batch_size, 1, len(train_set), fix=fix)
     checks.check_bool("use_cache", use_cache)
+    checks.check_bool("each_epoch", each_epoch)
     dev = resolve_device(device)
-    chosen = choose_numerics(
-        dev.type, numerics, model=config.model, batch_size=config.batch_size
-    )
+    chosen = choose_numerics(dev.type, numerics, model=config.model)
     how = dict(numerics=chosen, threads=torch.get_num_threads(), device=dev.type)
-    key = cache_key(config, train_set, test_set, dev.type, chosen, how["threads"])
+    key = cache_key(
+        config, train_set, test_set, dev.type, chosen, how["threads"], each_epoch
+    )
     path = cache.writable_dir() / f"cnn-{config.model}-{key}.pt"  # before training
     return cache.cached(
         path,
         lambda: TrainResult(
-            config=config, **_fit(config, train_set, test_set, dev, chosen), **how
+            config=config,
+            **_fit(config, train_set, test_set, dev, chosen, each_epoch),
+            **how,
         ),
         read=lambda p: TrainResult.from_saved(
             config, torch.load(p, weights_only=True), **how
