@@ -24,14 +24,18 @@ from mlxday2 import cnn
 from mlxday2.cnn import models
 
 VALIDATION = 5_000
-WIDE = (32, 96, 192)
-WIDE_MODEL = "small-" + "-".join(map(str, WIDE))  # in the cache key: named by widths
+WIDTHS = ((32, 96, 192), (32, 128, 256))  # wider later blocks, named by their widths
 VARIANTS = {
     "recipe (8 epochs)": {},
     "+ Lookahead": dict(lookahead=True),
     "+ Lookahead, 12 epochs": dict(lookahead=True, epochs=12),
-    "+ Lookahead, widths " + "/".join(map(str, WIDE)): dict(
-        lookahead=True, model=WIDE_MODEL
+    "+ Lookahead, widths 32/96/192": dict(lookahead=True, model="small-32-96-192"),
+    "+ Lookahead, 32/128/256, 6 epochs": dict(
+        lookahead=True, model="small-32-128-256", epochs=6
+    ),
+    "+ Lookahead, batch 128, lr 0.4": dict(lookahead=True, batch_size=128, lr=0.4),
+    "+ Lookahead, batch 128, 11 epochs": dict(
+        lookahead=True, batch_size=128, lr=0.4, epochs=11
     ),
     "12 epochs": dict(epochs=12),
 }
@@ -40,8 +44,14 @@ VARIANTS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=sorted(VARIANTS), default=None)
+    parser.add_argument("--list", action="store_true", help="print the variants")
     args = parser.parse_args()
-    models.MODELS[WIDE_MODEL] = functools.partial(models.SmallCNN, widths=WIDE)
+    if args.list:
+        print("\n".join(VARIANTS))
+        return
+    for widths in WIDTHS:
+        name = "small-" + "-".join(map(str, widths))  # in the cache key
+        models.MODELS[name] = functools.partial(models.SmallCNN, widths=widths)
     train_set, _ = cnn.load_cifar10()
     fit, val = cnn.validation_split(train_set, VALIDATION, seed=0)
     start = time.perf_counter()

@@ -97,3 +97,24 @@ def test_the_chapter_chooses_on_the_validation_split_never_on_the_test_set():
         (args,) = re.findall(rf"experiments\.{call}\(([^)]*)\)", text)
         assert "small_val" in args and "test_set" not in args, call
     assert "cnn.validation_split(" in text
+
+
+def test_without_batch_norm_the_signal_of_a_fresh_network_fades():
+    """The chapter: six convolutions in a row shrink the signal, and the last one's
+    gradient is far smaller than with batch norm (which keeps every stage's scale)."""
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(128, 3, 32, 32, generator=g)
+    scales = {}
+    for bn in (True, False):
+        torch.manual_seed(0)
+        net = cnn.SmallCNN(batch_norm=bn)
+        net.set_whitening(x)
+        scales[bn] = cnn.signal_scales(net, x)["scale"]
+    with_bn, without = scales[True], scales[False]
+    stages = [f"stage {i}" for i in range(4)]
+    assert with_bn[stages].max() < 3 * with_bn[stages].min()  # kept, about one scale
+    assert without["stage 3"] < 0.1 * without["stage 0"]  # faded
+    grad = "gradient, last conv"
+    assert with_bn[grad] > 100 * without[grad]
+    with pytest.raises(TypeError, match="model must be a SmallCNN"):
+        cnn.signal_scales(cnn.TutorialNet(), x)

@@ -4,6 +4,7 @@ ablation table's verdicts and the first step at a far too high learning rate."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 
 import numpy as np
@@ -157,6 +158,30 @@ def test_the_ablation_claims_of_the_chapter(chapter_split):
     assert (tta < other_recipes["diff_pm95"]).all()
     fp32 = table.loc["no bf16 (fp32 throughout)", "seconds"]
     assert fp32 >= table.loc["full recipe", "seconds"]
+    # the chapter: without batch norm the training loss ends at ln 10 (a uniform guess)
+    no_bn = runs[runs["removed"] == "no batch norm"]
+    assert abs(no_bn["train_loss"].mean() - math.log(10)) < 0.01
+    # the chapter's "across eight rows" (and 1 - 0.95**8 ~ 0.34)
+    assert len(experiments.ABLATIONS) - 1 == 8
+    assert round(1 - 0.95**8, 2) == 0.34
+
+
+def test_the_run_at_lr_1e4_without_weight_decay_is_as_the_chapter_says(chapter_split):
+    """Where it is cached it did not diverge (a diverged run is never cached): then the
+    chapter says its loss exploded, stayed finite and froze at ln 10, at chance."""
+    high = dataclasses.replace(
+        experiments.OPTIMIZER_BUDGET, model="small", lr=1e4, weight_decay=0.0
+    )
+    try:
+        run = cnn.train(high, *chapter_split)
+    except NotCached:
+        pytest.skip("the chapter's lr-1e4 run is not cached for this machine")
+    losses = run.step_losses
+    peak = int(np.argmax(losses))
+    assert not run.diverged and np.isfinite(losses).all()
+    assert losses[peak] > 1e6 and peak < 10  # explodes within a few steps
+    np.testing.assert_allclose(losses[peak + 1 :], math.log(10), atol=1e-3)
+    assert run.test_accuracy < 0.15  # chance, 10 classes
 
 
 def test_each_tuned_rate_is_inside_its_grid(chapter_split):

@@ -35,6 +35,7 @@ from mlxday2.cnn.anatomy import (
     batch_norm_by_hand,
     parameter_breakdown,
     receptive_fields,
+    signal_scales,
     spatial_layers,
 )
 from mlxday2.cnn.cifar import (

@@ -2,7 +2,8 @@
 
 ``parameter_breakdown`` counts the weights of each layer, ``receptive_fields`` follows
 the size, stride and receptive field of each convolution and pooling layer, and
-``batch_norm_by_hand`` is what a batch-norm layer computes in training mode.
+``batch_norm_by_hand`` is what a batch-norm layer computes in training mode;
+``signal_scales`` follows the scale of the signal through a fresh network.
 """
 
 from __future__ import annotations
@@ -94,3 +95,27 @@ def batch_norm_by_hand(x: torch.Tensor, gamma, beta, eps: float = 1e-5):
     var = x.var(dim=(0, 2, 3), unbiased=False, keepdim=True)
     x_hat = (x - mean) / torch.sqrt(var + eps)
     return gamma[None, :, None, None] * x_hat + beta[None, :, None, None], mean, var
+
+
+@torch.no_grad()
+def signal_scales(model: nn.Module, x: torch.Tensor) -> pd.DataFrame:
+    """Return, per stage of a ``SmallCNN``, the standard deviation of its output on
+    model inputs ``x`` (training mode: batch norm uses the batch's statistics), then of
+    the logits, and the norm of the gradient of the cross-entropy with respect to the
+    last convolution's weights for labels 0..9 in turn. At initialisation this shows
+    whether a signal keeps its scale through the layers or fades away."""
+    checks.check_instance("model", model, models.SmallCNN, fix="pass a SmallCNN")
+    model.train()
+    rows, h = [], x
+    for i, stage in enumerate(model.stages):
+        h = stage(h)
+        rows.append((f"stage {i}", float(h.std())))
+    rows.append(("logits", float(model.head(h).std() / model.LOGIT_SCALE)))
+    with torch.enable_grad():
+        model.zero_grad()
+        labels = torch.arange(len(x)) % 10
+        nn.functional.cross_entropy(model(x), labels).backward()
+    last = [m for m in model.modules() if isinstance(m, nn.Conv2d)][-1]
+    rows.append(("gradient, last conv", float(last.weight.grad.norm())))
+    model.zero_grad()
+    return pd.DataFrame(rows, columns=["where", "scale"]).set_index("where")

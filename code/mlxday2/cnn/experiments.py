@@ -132,19 +132,31 @@ def summarize(runs: pd.DataFrame, column: str, by: str) -> pd.DataFrame:
     return out
 
 
-def _ablation_run(name, change, budget, fit, val, seed, full):
-    """Return (accuracy, seconds, diverged) of one ablation row for one seed."""
+def _ablation_run(name, change, budget, fit, val, seed, full) -> dict:
+    """Return one ablation row's numbers for one seed: validation accuracy, seconds,
+    diverged, and the last epoch's training accuracy and mean loss."""
     if name == "no test-time augmentation":  # the full run's model, fewer views
         acc = evaluation.evaluate(full.model, val, full.numerics, tta="none")[1]
-        return acc, full.train_seconds, False
-    config = dataclasses.replace(budget, seed=seed, **change)
-    numerics = "fp32" if name.startswith("no bf16") else full.numerics
-    run = training.train(config, fit, val, numerics=numerics, each_epoch=False)
-    return run.test_accuracy, run.train_seconds, run.diverged
+        run = full
+    else:
+        config = dataclasses.replace(budget, seed=seed, **change)
+        numerics = "fp32" if name.startswith("no bf16") else full.numerics
+        run = training.train(config, fit, val, numerics=numerics, each_epoch=False)
+        acc = run.test_accuracy
+    last = run.history.iloc[-1]
+    return dict(
+        val_acc=acc,
+        seconds=run.train_seconds,
+        diverged=run.diverged,
+        train_acc=last["train_acc"],
+        train_loss=last["train_loss"],
+    )
 
 
 def ablation(fit, val, seeds=(0, 1, 2), budget: TrainConfig = ABLATION_BUDGET):
-    """Return one row per (ingredient removed, seed): validation accuracy, seconds.
+    """Return one row per (ingredient removed, seed): validation accuracy, seconds,
+    whether it diverged, and the last epoch's training accuracy and mean loss (on the
+    augmented images, where the row augments).
 
     Each row trains ``budget`` with one ingredient of ``ABLATIONS`` removed (or, for
     "add ...", one added) on ``fit`` and scores it on ``val``; "no test-time
@@ -159,12 +171,9 @@ def ablation(fit, val, seeds=(0, 1, 2), budget: TrainConfig = ABLATION_BUDGET):
         config = dataclasses.replace(budget, seed=seed)
         full = training.train(config, fit, val, each_epoch=False)
         for name, change in ABLATIONS.items():
-            acc, seconds, diverged = _ablation_run(
-                name, change, budget, fit, val, seed, full
-            )
-            rows.append((name, seed, acc, seconds, diverged))
-    columns = ["removed", "seed", "val_acc", "seconds", "diverged"]
-    return pd.DataFrame(rows, columns=columns)
+            row = _ablation_run(name, change, budget, fit, val, seed, full)
+            rows.append(dict(removed=name, seed=seed, **row))
+    return pd.DataFrame(rows)
 
 
 def ablation_table(runs: pd.DataFrame) -> pd.DataFrame:

@@ -72,6 +72,11 @@ def plot_probabilities(probs: np.ndarray, label: int, classes, ax):
     return ax
 
 
+def _article(word: str) -> str:
+    """Return "an" before a vowel ("an airplane"), else "a"."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def image_explorable(states, classes, name: str = "cnn-image"):
     """Return the explorable figure of ``states`` (from ``image_states``)."""
     texts = [f"{k + 1}: {classes[s.label]}" for k, s in enumerate(states)]
@@ -85,7 +90,8 @@ def image_explorable(states, classes, name: str = "cnn-image"):
         plot_probabilities(s.probs, s.label, classes, right.subplots())
         top = int(np.argmax(s.probs))
         alt = (
-            f"A test image of a {classes[s.label]}, the six most active feature maps "
+            f"A test image of {_article(classes[s.label])} {classes[s.label]}, the six "
+            f"most active feature maps "
             f"after each stage of the small CNN, and its class probabilities: top "
             f"{classes[top]} at {s.probs[top]:.2f}."
         )

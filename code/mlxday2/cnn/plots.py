@@ -247,13 +247,15 @@ def plot_feature_maps(
 def plot_step_losses(losses: dict[str, np.ndarray], ax=None, window: int = 10):
     """Plot each run's training loss per step (running mean of ``window``, log scale).
 
-    The y-axis spans the runs that stayed finite; a run that stopped at a non-finite
-    loss leaves the top of the plot, with an x at its last step. Returns the Axes.
+    The y-axis spans the runs that stayed finite, up to three times the highest mean
+    of their first 10 steps; a run that stopped at a non-finite loss leaves the top of
+    the plot, with an x at its last finite step. Returns the Axes.
     """
     _, ax = new_axes(ax)
     arrays = {name: np.asarray(loss, dtype=float) for name, loss in losses.items()}
     kept = [a for a in arrays.values() if np.isfinite(a).all() and len(a)]
-    top = 3 * max((a[:window].mean() for a in kept), default=np.nan)
+    head = max(window, 10)  # the first steps, where a blow-up starts
+    top = 3 * max((a[:head].mean() for a in kept), default=np.nan)
     styles = zip(PALETTE, LINESTYLES * len(arrays), arrays.items())
     for color, style, (name, loss) in styles:
         finite = loss[np.isfinite(loss)]
