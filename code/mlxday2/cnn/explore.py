@@ -91,9 +91,8 @@ def image_explorable(states, classes, name: str = "cnn-image"):
         top = int(np.argmax(s.probs))
         alt = (
             f"A test image of {_article(classes[s.label])} {classes[s.label]}, the six "
-            f"most active feature maps "
-            f"after each stage of the small CNN, and its class probabilities: top "
-            f"{classes[top]} at {s.probs[top]:.2f}."
+            f"most active feature maps after each stage of the small CNN, and its "
+            f"class probabilities: top {classes[top]} at {s.probs[top]:.2f}."
         )
         numbers = {
             "probability of the true class": (s.probs[s.label], "{:.3f}"),
