@@ -39,6 +39,29 @@ VARIANTS = {
     ),
     "12 epochs": dict(epochs=12),
 }
+# "airbench ideas": Lookahead, batch 128 at lr 0.4, airbench's identity initialisation
+# of the 3x3 convolutions and its alternating flip
+AIRBENCH = dict(
+    lookahead=True,
+    batch_size=128,
+    lr=0.4,
+    model="small-identity-init",
+    alternating_flip=True,
+)
+VARIANTS.update(
+    {
+        "airbench ideas, 8 epochs": AIRBENCH,
+        "airbench ideas, 11 epochs": dict(AIRBENCH, epochs=11),
+        "airbench ideas, 12 epochs": dict(AIRBENCH, epochs=12),
+    }
+)
+
+
+def register_widths() -> None:
+    """Add the wider networks of ``WIDTHS`` to ``models.MODELS``, named by widths."""
+    for widths in WIDTHS:
+        name = "small-" + "-".join(map(str, widths))  # in the cache key
+        models.MODELS[name] = functools.partial(models.SmallCNN, widths=widths)
 
 
 def main() -> None:
@@ -49,9 +72,7 @@ def main() -> None:
     if args.list:
         print("\n".join(VARIANTS))
         return
-    for widths in WIDTHS:
-        name = "small-" + "-".join(map(str, widths))  # in the cache key
-        models.MODELS[name] = functools.partial(models.SmallCNN, widths=widths)
+    register_widths()
     train_set, _ = cnn.load_cifar10()
     fit, val = cnn.validation_split(train_set, VALIDATION, seed=0)
     start = time.perf_counter()

@@ -245,3 +245,23 @@ def test_augmented_copies_start_with_the_original():
     np.testing.assert_array_equal(copies[:, 0], ds.images[[1, 4]])
     with pytest.raises(ValueError, match="copies must be an integer >= 1"):
         cnn.augmented_copies(ds, [1], copies=0, seed=0)
+
+
+def test_a_given_flip_mirrors_exactly_those_images():
+    g = torch.Generator().manual_seed(2)
+    images = torch.randint(0, 256, (6, 3, 32, 32), generator=g, dtype=torch.uint8)
+    flip = torch.tensor([True, False, True, False, False, True])
+    out = cnn.random_crop_flip(images, torch.Generator().manual_seed(0), flip)
+    plain = cnn.random_crop_flip(
+        images, torch.Generator().manual_seed(0), torch.zeros(6, dtype=torch.bool)
+    )
+    for i in range(6):  # the same shift, mirrored where asked
+        assert torch.equal(out[i], plain[i].flip(2) if flip[i] else plain[i])
+        assert not torch.equal(out[i], plain[i]) or not flip[i]
+
+
+@pytest.mark.parametrize("flip", [torch.ones(5, dtype=torch.bool), torch.ones(6)])
+def test_a_bad_flip_raises_a_clear_error(flip):
+    images = torch.zeros(6, 3, 32, 32, dtype=torch.uint8)
+    with pytest.raises(ValueError, match=r"flip must be a bool tensor of shape \(6,\)"):
+        cnn.random_crop_flip(images, torch.Generator(), flip)

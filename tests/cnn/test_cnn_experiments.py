@@ -4,8 +4,10 @@ ablation table's verdicts and the first step at a far too high learning rate."""
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
 import types
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -232,3 +234,16 @@ def test_the_ablation_budget_keeps_the_rate_per_image_and_enough_steps():
         if getattr(budget, f) != getattr(recipe, f)
     }
     assert dataclasses.replace(recipe, **changed) == budget  # nothing else differs
+
+
+def test_every_recipe_variant_of_the_bench_is_a_valid_config(monkeypatch):
+    path = Path(__file__).parents[2] / "bench" / "cifar_recipes.py"
+    spec = importlib.util.spec_from_file_location("cifar_recipes", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr(cnn.models, "MODELS", dict(cnn.models.MODELS))
+    bench.register_widths()
+    assert len(bench.VARIANTS) >= 11
+    for change in bench.VARIANTS.values():
+        config = dataclasses.replace(cnn.SMALL_CNN_RECIPE, **change)
+        assert cnn.models.MODELS[config.model]()  # the network builds

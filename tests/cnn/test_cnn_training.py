@@ -321,6 +321,8 @@ V, T = ValueError, TypeError
         (dict(seed=-1), V, "seed must be an integer >= 0"),
         (dict(optimizer="rmsprop"), V, "optimizer must be one of"),
         (dict(model="vgg"), V, "model must be one of"),
+        (dict(alternating_flip=1), T, "alternating_flip must be True or False"),
+        (dict(augment=False, alternating_flip=True), V, "it needs augment=True"),
     ],
 )
 def test_bad_config_raises_a_clear_error(kwargs, error, match):
@@ -433,3 +435,60 @@ def test_scoring_only_the_last_epoch_trains_the_same_model(small_sets, cache_dir
     np.testing.assert_array_equal(last.step_losses, every.step_losses)
     with pytest.raises(TypeError, match="each_epoch must be True or False"):
         cnn.train(QUICK, *small_sets, device="cpu", each_epoch="no")
+
+
+def test_identity_init_passes_channels_through_and_is_off_by_default():
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        plain, identity = cnn.SmallCNN(), cnn.SmallCNN(identity_init=True)
+
+    def convs(net):
+        return [m for m in net.stages[1:].modules() if isinstance(m, torch.nn.Conv2d)]
+
+    assert len(convs(identity)) == 6
+    for conv in convs(identity):
+        n = min(conv.in_channels, conv.out_channels)
+        x = torch.randn(2, conv.in_channels, 8, 8)
+        y = F.conv2d(x, conv.weight, padding=1)
+        torch.testing.assert_close(y[:, :n], x[:, :n])  # channel i copied to i
+        assert conv.weight[n:].abs().sum() > 0 or n == conv.out_channels
+    for conv in convs(plain):
+        x = torch.randn(2, conv.in_channels, 8, 8)
+        n = min(conv.in_channels, conv.out_channels)
+        y = F.conv2d(x, conv.weight, padding=1)
+        assert not torch.allclose(y[:, :n], x[:, :n], atol=0.1)
+
+
+def test_alternating_flip_mirrors_each_image_on_every_other_epoch(
+    small_sets, cache_dir, monkeypatch
+):
+    seen, calls = [], []  # per call: the images' bytes, whether each was mirrored
+    crop = training.cifar.random_crop_flip
+
+    def spy(images, g, flip=None):
+        calls.append(flip is None)
+        if flip is not None:
+            seen.append({im.numpy().tobytes(): bool(f) for im, f in zip(images, flip)})
+        return crop(images, g, flip)
+
+    monkeypatch.setattr(training.cifar, "random_crop_flip", spy)
+    config = dataclasses.replace(QUICK, epochs=3, augment=True, alternating_flip=True)
+    cnn.train(config, *small_sets, device="cpu", numerics="fp32", use_cache=False)
+    per_epoch = len(small_sets[0]) // config.batch_size  # batches, the last dropped
+    assert len(seen) == 3 * per_epoch
+    epochs = [
+        {
+            k: v
+            for call in seen[e * per_epoch : (e + 1) * per_epoch]
+            for k, v in call.items()
+        }
+        for e in range(3)
+    ]
+    assert 0.3 < np.mean(list(epochs[0].values())) < 0.7  # first epoch: at random
+    for before, after in zip(epochs, epochs[1:]):
+        both = before.keys() & after.keys()
+        assert len(both) > 200 and all(before[k] != after[k] for k in both)
+    seen.clear(), calls.clear()
+    config = dataclasses.replace(QUICK, epochs=3, augment=True)
+    cnn.train(config, *small_sets, device="cpu", numerics="fp32", use_cache=False)
+    assert not seen and len(calls) > 3 * per_epoch  # else random mirrors (flip=None)

@@ -149,17 +149,23 @@ def _reflect(i: torch.Tensor, n: int) -> torch.Tensor:
     return torch.where(i >= n, 2 * (n - 1) - i, i)
 
 
-def random_crop_flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+def random_crop_flip(
+    images: torch.Tensor, generator: torch.Generator, flip: torch.Tensor | None = None
+) -> torch.Tensor:
     """Return uint8 images ``(B, 3, H, W)``, shifted up to ``CROP_PAD`` pixels, flipped.
 
     Each image is shifted by a random offset in each direction, its border filled with
     the image's own reflection (as ``tta_views`` does at test time), so no black band
-    appears, and mirrored left-right with probability 1/2. Shift and mirror are a
-    single gather of pixel indices, on uint8: cheap next to the network's work.
+    appears, and mirrored left-right with probability 1/2 (or where ``flip``, a bool per
+    image, is True). Shift and mirror are a single gather of pixel indices, on uint8:
+    cheap next to the network's work.
     """
     b, c, h, w = images.shape
     dy, dx = torch.randint(-CROP_PAD, CROP_PAD + 1, (2, b), generator=generator)
-    flip = torch.rand(b, generator=generator) < 0.5
+    if flip is None:
+        flip = torch.rand(b, generator=generator) < 0.5
+    elif flip.shape != (b,) or flip.dtype != torch.bool:
+        raise ValueError(f"flip must be a bool tensor of shape ({b},), got {flip!r}")
     rows = _reflect(dy[:, None] + torch.arange(h), h)
     cols = _reflect(dx[:, None] + torch.arange(w), w)
     cols = torch.where(flip[:, None], cols.flip(1), cols)  # a mirror: read backwards

@@ -36,7 +36,7 @@ from mlxday2.cnn.numerics import (
     memory_format,
     resolve_device,
 )
-from mlxday2.cnn.optimizers import OPTIMIZERS, Lookahead, make_training
+from mlxday2.cnn.optimizers import OPTIMIZERS, make_training
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class TrainConfig:
     augment: bool = True  # random shift (up to CROP_PAD pixels) and mirror
     tta: str = "flip+shift"  # views of each test image averaged in the final evaluation
     lookahead: bool = False  # every 5 steps, restart from a slow average of the weights
+    alternating_flip: bool = False  # mirror each image every other epoch (airbench)
     seed: int = 0
 
     def __post_init__(self):
@@ -68,6 +69,12 @@ class TrainConfig:
         checks.check_bool("one_cycle", self.one_cycle)
         checks.check_bool("augment", self.augment)
         checks.check_bool("lookahead", self.lookahead)
+        checks.check_bool("alternating_flip", self.alternating_flip)
+        if self.alternating_flip and not self.augment:
+            raise ValueError(
+                "alternating_flip=True mirrors augmented images: it needs augment=True "
+                "(or set alternating_flip=False)"
+            )
         checks.check_choice("tta", self.tta, evaluation.TTA)
         checks.check_seed("seed", self.seed)
 
@@ -161,10 +168,14 @@ def train_step(model, opt, x, y, label_smoothing: float = 0.0, numerics="fp32"):
     return loss, logits
 
 
-def train_epoch(config: TrainConfig, model, opt, after, data, g, numerics, losses):
+def train_epoch(
+    config: TrainConfig, model, opt, after, data, g, numerics, losses, flips=None
+):
     """Train one epoch on ``data`` (uint8 images, labels); return (mean loss, accuracy).
 
-    After each step, calls ``step()`` of each of ``after`` (the schedule, Lookahead).
+    ``flips`` (a bool per image, or None for random mirrors) says which augmented
+    images are mirrored this epoch. After each step, calls ``step()`` of each of
+    ``after`` (the schedule, Lookahead).
     Appends each step's loss to ``losses``; stops at the first non-finite loss and
     returns NaNs. A last batch smaller than the others is dropped: batch norm's
     statistics over a handful of images would be noise.
@@ -176,9 +187,10 @@ def train_epoch(config: TrainConfig, model, opt, after, data, g, numerics, losse
     for idx in torch.randperm(len(labels), generator=g).split(config.batch_size):
         if len(idx) < config.batch_size:
             break
-        batch = (
-            cifar.random_crop_flip(images[idx], g) if config.augment else images[idx]
-        )
+        batch = images[idx]
+        if config.augment:
+            flip = None if flips is None else flips[idx]
+            batch = cifar.random_crop_flip(batch, g, flip)
         x = cifar.to_model_input(batch, device)
         x, y = x.contiguous(memory_format=memory_format(device)), labels[idx].to(device)
         loss, logits = train_step(model, opt, x, y, config.label_smoothing, numerics)
@@ -214,19 +226,25 @@ def _fit(
     model = build_model(config, images, g)
     model = model.to(device, memory_format=memory_format(device))
     opt, after = make_training(config, model, len(labels) // config.batch_size)
+    # alternating flip (airbench): each image's mirror drawn once, then on every other
+    # epoch, so that over two epochs every image is seen both ways
+    mirror = None
+    if config.alternating_flip:
+        mirror = torch.rand(len(labels), generator=g) < 0.5
     rows, losses, seconds = [], [], 0.0
     epochs = range(1, config.epochs + 1)
     for epoch in tqdm(
         epochs, desc=f"train {config.model}", disable=len(labels) < 10**4
     ):
         start = time.perf_counter()
+        flips = None if mirror is None else mirror ^ (epoch % 2 == 0)
         fit = train_epoch(
-            config, model, opt, after, (images, labels), g, numerics, losses
+            config, model, opt, after, (images, labels), g, numerics, losses, flips
         )
         last = epoch == config.epochs
         if last and math.isfinite(fit[0]):
-            for follower in after:
-                if isinstance(follower, Lookahead):
+            for follower in after:  # Lookahead ends at its slow weights
+                if hasattr(follower, "finish"):
                     follower.finish()
             finish_training(config, model, images, g, numerics)
         seconds += time.perf_counter() - start
