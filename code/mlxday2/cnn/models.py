@@ -107,8 +107,8 @@ class SmallCNN(nn.Module):
     ``whiten=False`` makes the first layer an ordinary learned convolution and
     ``batch_norm=False`` drops batch norm: the ablation's two architecture changes.
     ``identity_init=True`` starts each 3x3 convolution partly as the identity
-    (``identity_init``), as airbench does; not in our recipe (``bench/cifar_recipes.py``
-    measures it).
+    (``identity_init_``), as airbench does; not in our recipe
+    (``bench/cifar_recipes.py`` measures it).
     """
 
     LOGIT_SCALE = 9.0
