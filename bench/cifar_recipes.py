@@ -42,9 +42,7 @@ VARIANTS = {
 # "airbench ideas": Lookahead, batch 128 at lr 0.4, airbench's identity initialisation
 # of the 3x3 convolutions and its alternating flip
 AIRBENCH = dict(
-    lookahead=True,
-    batch_size=128,
-    lr=0.4,
+    VARIANTS["+ Lookahead, batch 128, lr 0.4"],
     model="small-identity-init",
     alternating_flip=True,
 )

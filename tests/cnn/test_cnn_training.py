@@ -488,7 +488,8 @@ def test_alternating_flip_mirrors_each_image_on_every_other_epoch(
     for before, after in zip(epochs, epochs[1:]):
         both = before.keys() & after.keys()
         assert len(both) > 200 and all(before[k] != after[k] for k in both)
-    seen.clear(), calls.clear()
+    seen.clear()
+    calls.clear()
     config = dataclasses.replace(QUICK, epochs=3, augment=True)
     cnn.train(config, *small_sets, device="cpu", numerics="fp32", use_cache=False)
     assert not seen and len(calls) > 3 * per_epoch  # else random mirrors (flip=None)
