@@ -24,4 +24,5 @@ def cifar_without_training(monkeypatch):
         raise NotCached
 
     monkeypatch.setattr(training, "_fit", refuse)
+    monkeypatch.setattr(training, "_pool", refuse)  # train_many's runs not cached
     return sets

@@ -25,14 +25,20 @@ def test_the_interval_is_the_student_t_interval():
     assert half == pytest.approx(stats.t.ppf(0.975, 2) * 1.0 / np.sqrt(3))
 
 
-def _fake_train(scores, calls):
-    def train(config, fit, held_out, **kwargs):
-        calls.append((config, fit, held_out))
-        acc = scores[config.optimizer, config.lr]
-        history = pd.DataFrame(dict(train_loss=[1.0], test_acc=[acc]))
-        return types.SimpleNamespace(test_accuracy=acc, history=history)
+def _fake_train_many(scores, calls):
+    """A stand-in for training.train_many: each call's accuracy from ``scores``."""
 
-    return train
+    def train_many(runs, workers=None, desc=""):
+        results = []
+        for run in runs:
+            config = run["config"]
+            calls.append((config, run["train_set"], run["test_set"]))
+            acc = scores[config.optimizer, config.lr]
+            history = pd.DataFrame(dict(train_loss=[1.0], test_acc=[acc]))
+            results.append(types.SimpleNamespace(test_accuracy=acc, history=history))
+        return results
+
+    return train_many
 
 
 def test_tune_lr_picks_each_optimizers_best_validation_rate(monkeypatch):
@@ -44,7 +50,9 @@ def test_tune_lr_picks_each_optimizers_best_validation_rate(monkeypatch):
         ("adam", 3e-3): np.nan,
     }  # a diverged run is never best
     calls = []
-    monkeypatch.setattr(experiments.training, "train", _fake_train(scores, calls))
+    monkeypatch.setattr(
+        experiments.training, "train_many", _fake_train_many(scores, calls)
+    )
     table = experiments.tune_lr(experiments.OPTIMIZER_BUDGET, "fit", "val", grid)
     best = table[table["best"]].set_index("optimizer")["lr"].to_dict()
     assert best == {"sgd": 0.3, "adam": 1e-3}
@@ -67,7 +75,9 @@ def test_the_tuning_table_tells_a_diverged_run_from_a_rate_not_tried():
 def test_the_comparison_runs_every_optimizer_at_its_rate_for_every_seed(monkeypatch):
     scores = {("sgd", 0.3): 0.5, ("adam", 1e-3): 0.6}
     calls = []
-    monkeypatch.setattr(experiments.training, "train", _fake_train(scores, calls))
+    monkeypatch.setattr(
+        experiments.training, "train_many", _fake_train_many(scores, calls)
+    )
     runs = experiments.compare_optimizers(
         experiments.OPTIMIZER_BUDGET, {"sgd": 0.3, "adam": 1e-3}, "fit", "test"
     )

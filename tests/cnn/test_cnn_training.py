@@ -493,3 +493,44 @@ def test_alternating_flip_mirrors_each_image_on_every_other_epoch(
     config = dataclasses.replace(QUICK, epochs=3, augment=True)
     cnn.train(config, *small_sets, device="cpu", numerics="fp32", use_cache=False)
     assert not seen and len(calls) > 3 * per_epoch  # else random mirrors (flip=None)
+
+
+def test_runs_side_by_side_equal_runs_one_at_a_time(small_sets, cache_dir, monkeypatch):
+    """train_many's pool trains what train() would on the same thread count; identical
+    calls train once; a second call loads every run here, without a pool."""
+    configs = [dataclasses.replace(QUICK, epochs=1, seed=s) for s in (1, 2, 1)]
+    calls = [
+        dict(config=c, train_set=small_sets[0], test_set=small_sets[1]) for c in configs
+    ]
+    with training.torch_threads(2):
+        pooled = cnn.train_many(calls, workers=2)
+        assert cnn.parallel_plan(2) == (2, 1)
+    assert [r.config.seed for r in pooled] == [1, 2, 1]
+    assert all(not r.cached and r.threads == 1 for r in pooled)
+    assert pooled[2] is pooled[0]  # the same call, trained once
+    for run in pooled[:2]:
+        alone = cnn.train(run.config, *small_sets, threads=1, use_cache=False)
+        np.testing.assert_array_equal(alone.step_losses, run.step_losses)
+        for a, b in zip(alone.model.parameters(), run.model.parameters()):
+            assert torch.equal(a, b)
+
+    def no_pool(workers):
+        raise AssertionError("cached runs must load without a pool")
+
+    monkeypatch.setattr(training, "_pool", no_pool)
+    with training.torch_threads(2):
+        again = cnn.train_many(calls, workers=2)
+    assert all(r.cached for r in again)
+    np.testing.assert_array_equal(again[1].test_probs, pooled[1].test_probs)
+
+
+def test_bad_train_many_arguments_raise_clear_errors(small_sets):
+    call = dict(config=QUICK, train_set=small_sets[0], test_set=small_sets[1])
+    with pytest.raises(TypeError, match="calls must be a list of dicts"):
+        cnn.train_many(call)
+    with pytest.raises(ValueError, match=r"calls\[0\] sets threads"):
+        cnn.train_many([dict(call, threads=1)])
+    with pytest.raises(ValueError, match="workers must be an integer >= 1"):
+        cnn.train_many([call], workers=0)
+    with pytest.raises(ValueError, match="threads must be an integer >= 1"):
+        cnn.train(QUICK, *small_sets, threads=0)

@@ -8,7 +8,8 @@
 - ``anatomy``: the parameters per layer, the receptive fields, batch norm by hand.
 - ``numerics``: the device, bf16 or fp32 (``choose_numerics``), the memory layout.
 - ``optimizers``: the optimizer, the one-cycle schedule and ``Lookahead``.
-- ``training``: ``TrainConfig``, ``train_step``, ``train`` (cached), ``TrainResult``.
+- ``training``: ``TrainConfig``, ``train_step``, ``train`` (cached), ``TrainResult``,
+  ``train_many`` (runs side by side).
 - ``evaluation``: ``evaluate`` (over the test-time views of ``tta_views``) and
   ``recalibrate_batch_norm``.
 - ``experiments``: the tuned optimizer comparison, the ablation, the first step at a
@@ -106,6 +107,8 @@ from mlxday2.cnn.training import (
     TrainConfig,
     TrainResult,
     cache_key,
+    parallel_plan,
     train,
+    train_many,
     train_step,
 )

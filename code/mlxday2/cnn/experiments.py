@@ -3,7 +3,8 @@
 Every choice is made on a validation split (``cifar.validation_split``), never on the
 test set. ``tune_lr`` picks each optimizer's learning rate from ``LR_GRID`` by
 validation accuracy; ``compare_optimizers`` then trains each at its best rate over
-several seeds. ``ablation`` removes one ingredient of our recipe at a time.
+several seeds. ``ablation`` removes one ingredient of our recipe at a time. Each
+trains its runs side by side (``training.train_many``).
 ``first_step`` measures, at a learning rate, how far one step moves each weight tensor
 relative to its size.
 """
@@ -20,6 +21,7 @@ from scipy import stats
 
 from mlxday2 import checks
 from mlxday2.cnn import cifar, evaluation, training
+from mlxday2.cnn.numerics import choose_numerics, resolve_device
 from mlxday2.cnn.training import SMALL_CNN_RECIPE, TrainConfig
 
 # The tutorial network on a small subset, constant learning rate: cheap enough to tune.
@@ -71,21 +73,33 @@ def interval(values, level: float = 0.95) -> tuple[float, float]:
     return float(values.mean()), float(half)
 
 
-def tune_lr(budget: TrainConfig, fit, val, grid=None) -> pd.DataFrame:
+def tune_lr(
+    budget: TrainConfig, fit, val, grid=None, workers: int | None = None
+) -> pd.DataFrame:
     """Return one row per (optimizer, lr) of ``grid``: validation accuracy, best lr.
 
     Each run trains ``budget`` with that optimizer and rate on ``fit`` and is scored on
     ``val``; ``best`` marks each optimizer's highest validation accuracy (a run that
-    diverged scores NaN and is never best).
+    diverged scores NaN and is never best). The runs train side by side
+    (``training.train_many``, ``workers``).
     """
     checks.check_instance("budget", budget, TrainConfig)
-    rows = []
-    for optimizer, rates in (grid or LR_GRID).items():
-        for lr in rates:
-            config = dataclasses.replace(budget, optimizer=optimizer, lr=lr)
-            run = training.train(config, fit, val)
-            rows.append(dict(optimizer=optimizer, lr=lr, val_acc=run.test_accuracy))
-    table = pd.DataFrame(rows)
+    pairs = [(o, lr) for o, rates in (grid or LR_GRID).items() for lr in rates]
+    calls = [
+        dict(
+            config=dataclasses.replace(budget, optimizer=o, lr=lr),
+            train_set=fit,
+            test_set=val,
+        )
+        for o, lr in pairs
+    ]
+    runs = training.train_many(calls, workers=workers, desc="tuning")
+    table = pd.DataFrame(
+        [
+            dict(optimizer=o, lr=lr, val_acc=run.test_accuracy)
+            for (o, lr), run in zip(pairs, runs)
+        ]
+    )
     best = table.groupby("optimizer")["val_acc"].transform("max")
     table["best"] = table["val_acc"] == best
     return table
@@ -101,25 +115,35 @@ def tuning_table(tuning: pd.DataFrame) -> pd.DataFrame:
     return table.fillna("")
 
 
-def compare_optimizers(budget, best_lr: dict, fit, test, seeds=(0, 1, 2)):
+def compare_optimizers(
+    budget, best_lr: dict, fit, test, seeds=(0, 1, 2), workers: int | None = None
+):
     """Return one row per (optimizer, seed): lr, last epoch's mean training loss, test
-    accuracy; each optimizer at its tuned rate ``best_lr[optimizer]``."""
+    accuracy; each optimizer at its tuned rate ``best_lr[optimizer]``, the runs side by
+    side (``training.train_many``, ``workers``)."""
     checks.check_instance("budget", budget, TrainConfig)
+    keys = [(o, lr, seed) for o, lr in best_lr.items() for seed in seeds]
+    calls = [
+        dict(
+            config=dataclasses.replace(budget, optimizer=o, lr=lr, seed=seed),
+            train_set=fit,
+            test_set=test,
+        )
+        for o, lr, seed in keys
+    ]
+    runs = training.train_many(calls, workers=workers, desc="comparison")
     rows = []
-    for optimizer, lr in best_lr.items():
-        for seed in seeds:
-            config = dataclasses.replace(budget, optimizer=optimizer, lr=lr, seed=seed)
-            run = training.train(config, fit, test)
-            last = run.history.iloc[-1]
-            rows.append(
-                dict(
-                    optimizer=optimizer,
-                    lr=lr,
-                    seed=seed,
-                    train_loss=last["train_loss"],
-                    test_acc=last["test_acc"],
-                )
+    for (optimizer, lr, seed), run in zip(keys, runs):
+        last = run.history.iloc[-1]
+        rows.append(
+            dict(
+                optimizer=optimizer,
+                lr=lr,
+                seed=seed,
+                train_loss=last["train_loss"],
+                test_acc=last["test_acc"],
             )
+        )
     return pd.DataFrame(rows)
 
 
@@ -132,17 +156,14 @@ def summarize(runs: pd.DataFrame, column: str, by: str) -> pd.DataFrame:
     return out
 
 
-def _ablation_run(name, change, budget, fit, val, seed, full) -> dict:
-    """Return one ablation row's numbers for one seed: validation accuracy, seconds,
-    diverged, and the last epoch's training accuracy and mean loss."""
-    if name == "no test-time augmentation":  # the full run's model, fewer views
-        acc = evaluation.evaluate(full.model, val, full.numerics, tta="none")[1]
-        run = full
-    else:
-        config = dataclasses.replace(budget, seed=seed, **change)
-        numerics = "fp32" if name.startswith("no bf16") else full.numerics
-        run = training.train(config, fit, val, numerics=numerics, each_epoch=False)
-        acc = run.test_accuracy
+def _ablation_row(name, run, full, val) -> dict:
+    """Return one ablation row's numbers for one seed from its run: validation
+    accuracy, seconds, diverged, and the last epoch's training accuracy and mean loss.
+    "no test-time augmentation" scores the full recipe's model ``full`` on ``val``
+    with one view."""
+    acc = run.test_accuracy
+    if name == "no test-time augmentation":
+        acc = evaluation.evaluate(full.model, val, full.numerics, "none")[1]
     last = run.history.iloc[-1]
     return dict(
         val_acc=acc,
@@ -153,7 +174,13 @@ def _ablation_run(name, change, budget, fit, val, seed, full) -> dict:
     )
 
 
-def ablation(fit, val, seeds=(0, 1, 2), budget: TrainConfig = ABLATION_BUDGET):
+def ablation(
+    fit,
+    val,
+    seeds=(0, 1, 2),
+    budget: TrainConfig = ABLATION_BUDGET,
+    workers: int | None = None,
+):
     """Return one row per (ingredient removed, seed): validation accuracy, seconds,
     whether it diverged, and the last epoch's training accuracy and mean loss (on the
     augmented images, where the row augments).
@@ -163,15 +190,36 @@ def ablation(fit, val, seeds=(0, 1, 2), budget: TrainConfig = ABLATION_BUDGET):
     augmentation" re-evaluates the full recipe's model with a single view, and "no
     bf16" trains in fp32 (the same run as the full recipe where this CPU chose fp32);
     every other row trains in the full recipe's numerics, so that it changes one thing
-    only. A diverged run has NaN accuracy.
+    only. A diverged run has NaN accuracy. The runs train side by side
+    (``training.train_many``, ``workers``).
     """
     checks.check_instance("budget", budget, TrainConfig)
+    numerics = choose_numerics(resolve_device("auto").type, "auto", model=budget.model)
+    trained = [
+        (name, seed)
+        for seed in seeds
+        for name in ABLATIONS
+        if name != "no test-time augmentation"  # the full recipe's model, fewer views
+    ]
+    calls = [
+        dict(
+            config=dataclasses.replace(budget, seed=seed, **ABLATIONS[name]),
+            train_set=fit,
+            test_set=val,
+            numerics="fp32" if name.startswith("no bf16") else numerics,
+            each_epoch=False,
+        )
+        for name, seed in trained
+    ]
+    runs = dict(
+        zip(trained, training.train_many(calls, workers=workers, desc="ablation"))
+    )
     rows = []
     for seed in seeds:
-        config = dataclasses.replace(budget, seed=seed)
-        full = training.train(config, fit, val, each_epoch=False)
-        for name, change in ABLATIONS.items():
-            row = _ablation_run(name, change, budget, fit, val, seed, full)
+        full = runs["full recipe", seed]
+        for name in ABLATIONS:
+            run = runs.get((name, seed), full)
+            row = _ablation_row(name, run, full, val)
             rows.append(dict(removed=name, seed=seed, **row))
     return pd.DataFrame(rows)
 

@@ -4,7 +4,8 @@
 history, per-step losses, probabilities on ``test_set``, the numerics that ran). It is
 cached under everything that changes the result: the configuration, the source of the
 chapter's modules, a digest of both data sets, the library versions, the device, the
-numerics (fp32 or bf16) and the number of CPU threads.
+numerics (fp32 or bf16) and the number of CPU threads. ``train_many`` trains several
+runs side by side in worker processes, each on its share of the threads.
 
 Reproducible means: the same seed, data, code, machine type, thread count and numerics
 give a bit-identical model. A different thread count, CPU type or numerics adds numbers
@@ -14,11 +15,16 @@ far apart).
 
 from __future__ import annotations
 
+import atexit
+import concurrent.futures
+import contextlib
 import dataclasses
 import math
+import multiprocessing
 import platform
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -320,6 +326,42 @@ def cache_key(
     )
 
 
+@contextlib.contextmanager
+def torch_threads(threads: int | None):
+    """Run the block on ``threads`` torch CPU threads (None: leave them as they are)."""
+    before = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _plan(
+    config, train_set, test_set, device, numerics, use_cache, each_epoch, threads
+):
+    """Check ``train``'s arguments; return (device, how the run runs, cache path)."""
+    checks.check_instance("config", config, TrainConfig)
+    for name, ds in (("train_set", train_set), ("test_set", test_set)):
+        checks.check_instance(name, ds, cifar.CifarDataset, fix="use load_cifar10")
+        checks.check_int(f"len({name})", len(ds), 1, fix="pass a non-empty dataset")
+    fix = "use a smaller batch_size or a larger train_set"
+    checks.check_int("config.batch_size", config.batch_size, 1, len(train_set), fix=fix)
+    checks.check_bool("use_cache", use_cache)
+    checks.check_bool("each_epoch", each_epoch)
+    if threads is None:
+        threads = torch.get_num_threads()
+    checks.check_int(
+        "threads", threads, 1, fix="e.g. threads=1, or None for the default"
+    )
+    dev = resolve_device(device)
+    chosen = choose_numerics(dev.type, numerics, model=config.model)
+    how = dict(numerics=chosen, threads=threads, device=dev.type)
+    key = cache_key(config, train_set, test_set, dev.type, chosen, threads, each_epoch)
+    return dev, how, cache.writable_dir() / f"cnn-{config.model}-{key}.pt"
+
+
 def train(
     config: TrainConfig,
     train_set: cifar.CifarDataset,
@@ -329,6 +371,7 @@ def train(
     numerics: str = "auto",
     use_cache: bool = True,
     each_epoch: bool = True,
+    threads: int | None = None,
 ) -> TrainResult:
     """Return a model trained as ``config`` says, its history and test probabilities.
 
@@ -340,33 +383,123 @@ def train(
     its accuracies are NaN, and it is never cached. ``each_epoch=False`` scores
     ``test_set`` after the last epoch only (the history's other test columns are NaN):
     for runs of which only the final accuracy is used, such as the ablation's.
+    ``threads`` torch CPU threads run it (None: as many as torch uses now).
     """
-    checks.check_instance("config", config, TrainConfig)
-    for name, ds in (("train_set", train_set), ("test_set", test_set)):
-        checks.check_instance(name, ds, cifar.CifarDataset, fix="use load_cifar10")
-        checks.check_int(f"len({name})", len(ds), 1, fix="pass a non-empty dataset")
-    fix = "use a smaller batch_size or a larger train_set"
-    checks.check_int("config.batch_size", config.batch_size, 1, len(train_set), fix=fix)
-    checks.check_bool("use_cache", use_cache)
-    checks.check_bool("each_epoch", each_epoch)
-    dev = resolve_device(device)
-    chosen = choose_numerics(dev.type, numerics, model=config.model)
-    how = dict(numerics=chosen, threads=torch.get_num_threads(), device=dev.type)
-    key = cache_key(
-        config, train_set, test_set, dev.type, chosen, how["threads"], each_epoch
+    dev, how, path = _plan(
+        config, train_set, test_set, device, numerics, use_cache, each_epoch, threads
     )
-    path = cache.writable_dir() / f"cnn-{config.model}-{key}.pt"  # before training
-    return cache.cached(
-        path,
-        lambda: TrainResult(
-            config=config,
-            **_fit(config, train_set, test_set, dev, chosen, each_epoch),
-            **how,
-        ),
-        read=lambda p: TrainResult.from_saved(
-            config, torch.load(p, weights_only=True), **how
-        ),
-        write=lambda result, f: torch.save(result.to_saved(), f),
-        keep=lambda result: not result.diverged,
-        use=use_cache,
+    with torch_threads(how["threads"]):
+        return cache.cached(
+            path,
+            lambda: TrainResult(
+                config=config,
+                **_fit(config, train_set, test_set, dev, how["numerics"], each_epoch),
+                **how,
+            ),
+            read=lambda p: TrainResult.from_saved(
+                config, torch.load(p, weights_only=True), **how
+            ),
+            write=lambda result, f: torch.save(result.to_saved(), f),
+            keep=lambda result: not result.diverged,
+            use=use_cache,
+        )
+
+
+MAX_WORKERS = 4  # each worker process holds its own copy of torch and of the data
+
+
+def parallel_plan(workers: int | None = None) -> tuple[int, int]:
+    """Return ``(workers, threads per run)`` for ``train_many``.
+
+    By default one worker per torch thread (at most ``MAX_WORKERS``), each run on one
+    thread: on a small CPU two one-thread runs side by side finish sooner than the same
+    two runs one after the other on two threads each.
+    """
+    total = torch.get_num_threads()
+    if workers is None:
+        workers = min(total, MAX_WORKERS)
+    checks.check_int(
+        "workers", workers, 1, fix="e.g. workers=2, or None for the default"
     )
+    return workers, max(1, total // workers)
+
+
+_POOLS: dict[int, concurrent.futures.ProcessPoolExecutor] = {}
+
+
+@atexit.register
+def _close_pools() -> None:
+    """Stop the workers before the interpreter tears down the modules they need."""
+    while _POOLS:
+        _POOLS.popitem()[1].shutdown()
+
+
+def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """Return a pool of ``workers`` fresh ("spawn") processes, kept for later calls."""
+    if workers not in _POOLS:
+        _POOLS[workers] = concurrent.futures.ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn")
+        )
+    return _POOLS[workers]
+
+
+def train_many(
+    calls, *, workers: int | None = None, desc: str = "runs"
+) -> list[TrainResult]:
+    """Return ``[train(**call) for call in calls]``, the runs not yet cached trained
+    side by side in ``workers`` processes.
+
+    Each call is a dict of ``train``'s arguments except ``threads``: every run gets
+    ``parallel_plan(workers)``'s threads, both to train and to be looked up in the
+    cache, so its result depends on the thread count and not on whether a pool trained
+    it. Cached runs load here, without a pool; identical calls train once. A run's
+    seconds are measured while the other workers train beside it. With one worker the
+    runs train here, one after another. The workers are fresh processes that import
+    the calling script, so a script needs the ``if __name__ == "__main__":`` guard.
+    """
+    if isinstance(calls, Mapping) or not all(isinstance(c, Mapping) for c in calls):
+        raise TypeError(
+            "calls must be a list of dicts of train()'s arguments, e.g. "
+            "[dict(config=config, train_set=fit, test_set=val)]"
+        )
+    workers, threads = parallel_plan(workers)
+    calls = [dict(call) for call in calls]
+    for i, call in enumerate(calls):
+        if "threads" in call:
+            raise ValueError(
+                f"calls[{i}] sets threads: train_many sets it (threads per run = "
+                "torch threads // workers); choose workers instead"
+            )
+        call["threads"] = threads
+    results: list[TrainResult | None] = [None] * len(calls)
+    todo: dict = {}  # cache path -> the calls it answers
+    for i, call in enumerate(calls):
+        _, _, path = _plan(**{**_TRAIN_DEFAULTS, **call})
+        if call.get("use_cache", True) and path.exists():
+            results[i] = train(**call)  # verified and loaded here
+        else:
+            todo.setdefault(path, []).append(i)
+    firsts = [same[0] for same in todo.values()]
+    if workers == 1 or len(firsts) == 1:
+        for i in tqdm(firsts, desc=desc, disable=len(firsts) < 2):
+            results[i] = train(**calls[i])
+    elif firsts:
+        pool = _pool(workers)
+        futures = {pool.submit(train, **calls[i]): i for i in firsts}
+        try:
+            done = concurrent.futures.as_completed(futures)
+            for future in tqdm(done, desc=desc, total=len(futures)):
+                results[futures[future]] = future.result()
+        except concurrent.futures.BrokenExecutor:
+            del _POOLS[workers]  # a worker died: the next call starts a fresh pool
+            raise
+    for first, *same in todo.values():
+        for i in same:
+            results[i] = results[first]
+    return results
+
+
+# train()'s keyword defaults, for planning a call of train_many without running it
+_TRAIN_DEFAULTS = dict(
+    device="auto", numerics="auto", use_cache=True, each_epoch=True, threads=None
+)
