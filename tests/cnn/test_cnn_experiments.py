@@ -219,12 +219,17 @@ def test_augmentation_narrows_the_train_validation_gap_as_the_exercise_says(
         longer = dataclasses.replace(
             experiments.OPTIMIZER_BUDGET, optimizer="adam", lr=adam, epochs=12
         )
-        last = {
-            aug: cnn.train(
-                dataclasses.replace(longer, augment=aug), fit, val
-            ).history.iloc[-1]
-            for aug in (False, True)
-        }
+        runs = cnn.train_many(
+            [
+                dict(
+                    config=dataclasses.replace(longer, augment=aug),
+                    train_set=fit,
+                    test_set=val,
+                )
+                for aug in (False, True)
+            ]
+        )
+        last = {aug: run.history.iloc[-1] for aug, run in zip((False, True), runs)}
     except NotCached:
         pytest.skip("the chapter's exercise runs are not cached for this machine")
     gap = {aug: row["train_acc"] - row["test_acc"] for aug, row in last.items()}

@@ -281,7 +281,10 @@ def test_numerics_are_chosen_from_cpu_flags_not_from_a_timing(monkeypatch):
 
 def test_native_bf16_reads_the_cpu_flags(tmp_path):
     zen4 = tmp_path / "cpuinfo"
-    zen4.write_text("processor\t: 0\nflags\t\t: fpu avx512f avx512bw avx512_bf16\n")
+    zen4.write_text(
+        "processor\t: 0\nmodel name\t: AMD EPYC 9R14\n"
+        "flags\t\t: fpu avx512f avx512bw avx512_bf16\n"
+    )
     skylake = tmp_path / "skylake"
     skylake.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512bw\n")
     graviton3 = tmp_path / "graviton3"
@@ -290,6 +293,23 @@ def test_native_bf16_reads_the_cpu_flags(tmp_path):
     assert not cnn_numerics.native_bf16(cnn_numerics.cpu_flags(skylake))
     assert cnn_numerics.native_bf16(cnn_numerics.cpu_flags(graviton3))
     assert cnn_numerics.cpu_flags(tmp_path / "absent") == frozenset()
+    assert cnn_numerics.cpuinfo_field(("model name",), zen4) == "AMD EPYC 9R14"
+    assert cnn_numerics.cpuinfo_field(("model name",), graviton3) is None
+
+
+def test_batch_norm_is_recalibrated_on_up_to_the_calibration_images(monkeypatch):
+    seen = []
+    monkeypatch.setattr(
+        training.evaluation,
+        "recalibrate_batch_norm",
+        lambda model, images, numerics: seen.append(len(images)),
+    )
+    config = dataclasses.replace(QUICK, augment=True)
+    for n in (100, training.CALIBRATION_IMAGES + 7):
+        images = torch.zeros(n, 3, 32, 32, dtype=torch.uint8)
+        g = torch.Generator().manual_seed(0)
+        training.finish_training(config, None, images, g, "fp32")
+    assert seen == [100, training.CALIBRATION_IMAGES]
 
 
 def test_training_records_the_numerics_it_chose(small_sets, cache_dir, monkeypatch):

@@ -65,17 +65,24 @@ def bf16_supported() -> bool:
 BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16", "bf16"})
 
 
-def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> frozenset[str]:
-    """Return the CPU's feature flags from ``cpuinfo`` (empty where there is none)."""
+def cpuinfo_field(keys, cpuinfo: str = "/proc/cpuinfo") -> str | None:
+    """Return the value of the first line of ``cpuinfo`` whose key is one of ``keys``
+    (Linux's "key : value" lines), or None where there is no such line or no file."""
     try:
         with open(cpuinfo) as f:
             for line in f:
                 key, _, value = line.partition(":")
-                if key.strip() in ("flags", "Features"):  # x86, Arm
-                    return frozenset(value.split())
+                if key.strip() in keys:
+                    return value.strip()
     except OSError:
         pass
-    return frozenset()
+    return None
+
+
+def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> frozenset[str]:
+    """Return the CPU's feature flags from ``cpuinfo`` (empty where there is none)."""
+    flags = cpuinfo_field(("flags", "Features"), cpuinfo)  # x86, Arm
+    return frozenset(flags.split()) if flags else frozenset()
 
 
 def native_bf16(flags: frozenset[str] | None = None) -> bool:
@@ -153,11 +160,5 @@ def choose_numerics(device: str = "cpu", numerics: str = "auto", model="small") 
 
 def cpu_name() -> str:
     """Return the CPU model name (from /proc/cpuinfo on Linux), else the platform."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    name = cpuinfo_field(("model name",))
+    return name or platform.processor() or platform.machine()

@@ -19,6 +19,7 @@ import atexit
 import concurrent.futures
 import contextlib
 import dataclasses
+import inspect
 import math
 import multiprocessing
 import platform
@@ -211,12 +212,19 @@ def train_epoch(
     return loss_sum / seen, correct / seen
 
 
+# Images that reset batch norm's statistics after training. On the ablation's three
+# full-recipe models, 1,000, 2,500 and 5,000 images gave validation accuracies within
+# 0.3 points of each other, as close as two draws of 5,000 (measured).
+CALIBRATION_IMAGES = 2_500
+
+
 def finish_training(config: TrainConfig, model, images, g, numerics) -> None:
-    """Reset batch norm's running statistics to the final weights' (10,000 images).
+    """Reset batch norm's running statistics to the final weights' (over up to
+    ``CALIBRATION_IMAGES`` training images).
 
     The images are augmented if training was: the weights were fitted to those.
     """
-    calibration = images[torch.randperm(len(images), generator=g)[:10_000]]
+    calibration = images[torch.randperm(len(images), generator=g)[:CALIBRATION_IMAGES]]
     if config.augment:
         calibration = cifar.random_crop_flip(calibration, g)
     evaluation.recalibrate_batch_norm(model, calibration, numerics)
@@ -500,6 +508,8 @@ def train_many(
 
 
 # train()'s keyword defaults, for planning a call of train_many without running it
-_TRAIN_DEFAULTS = dict(
-    device="auto", numerics="auto", use_cache=True, each_epoch=True, threads=None
-)
+_TRAIN_DEFAULTS = {
+    name: p.default
+    for name, p in inspect.signature(train).parameters.items()
+    if p.kind is p.KEYWORD_ONLY
+}
