@@ -393,9 +393,15 @@ def train(
     for runs of which only the final accuracy is used, such as the ablation's.
     ``threads`` torch CPU threads run it (None: as many as torch uses now).
     """
-    dev, how, path = _plan(
+    plan = _plan(
         config, train_set, test_set, device, numerics, use_cache, each_epoch, threads
     )
+    return _run(config, train_set, test_set, plan, use_cache, each_epoch)
+
+
+def _run(config, train_set, test_set, plan, use_cache, each_epoch) -> TrainResult:
+    """Return ``train``'s result for checked arguments and their ``_plan``."""
+    dev, how, path = plan
     with torch_threads(how["threads"]):
         return cache.cached(
             path,
@@ -482,9 +488,18 @@ def train_many(
     results: list[TrainResult | None] = [None] * len(calls)
     todo: dict = {}  # cache path -> the calls it answers
     for i, call in enumerate(calls):
-        _, _, path = _plan(**{**_TRAIN_DEFAULTS, **call})
-        if call.get("use_cache", True) and path.exists():
-            results[i] = train(**call)  # verified and loaded here
+        args = {**_TRAIN_DEFAULTS, **call}
+        plan = _plan(**args)
+        path = plan[2]
+        if args["use_cache"] and path.exists():  # verified and loaded here
+            results[i] = _run(
+                args["config"],
+                args["train_set"],
+                args["test_set"],
+                plan,
+                args["use_cache"],
+                args["each_epoch"],
+            )
         else:
             todo.setdefault(path, []).append(i)
     firsts = [same[0] for same in todo.values()]
