@@ -7,6 +7,7 @@ import dataclasses
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
@@ -453,6 +454,11 @@ def test_scoring_only_the_last_epoch_trains_the_same_model(small_sets, cache_dir
     assert every.history["test_acc"].notna().all()
     np.testing.assert_array_equal(last.test_probs, every.test_probs)
     np.testing.assert_array_equal(last.step_losses, every.step_losses)
+    # scoring the returned model again gives what training scored (the ablation's TTA
+    # row and the comparison's reused runs score it after training)
+    _, acc, probs = cnn.evaluate(last.model, small_sets[1], last.numerics, QUICK.tta)
+    np.testing.assert_allclose(probs, last.test_probs, atol=1e-5)
+    assert acc == pytest.approx(last.test_accuracy)
     with pytest.raises(TypeError, match="each_epoch must be True or False"):
         cnn.train(QUICK, *small_sets, device="cpu", each_epoch="no")
 
@@ -554,3 +560,36 @@ def test_bad_train_many_arguments_raise_clear_errors(small_sets):
         cnn.train_many([call], workers=0)
     with pytest.raises(ValueError, match="threads must be an integer >= 1"):
         cnn.train(QUICK, *small_sets, threads=0)
+
+
+def test_the_comparison_scores_the_tunings_run_as_training_it_again_would(
+    small_sets, cache_dir, monkeypatch
+):
+    """With val, compare_optimizers takes its seed-0 runs from the tuning (keyed by val,
+    so nothing trains) and scores those models on the test set: the rows equal those
+    of runs trained again with the test set."""
+    from mlxday2.cnn import experiments
+
+    fit, val = cnn.validation_split(small_sets[0], 100, seed=0)
+    test = small_sets[1]
+    budget = dataclasses.replace(experiments.OPTIMIZER_BUDGET, epochs=2, batch_size=32)
+    best = {"sgd": 0.03, "adam": 1e-3}
+    grid = {o: (lr,) for o, lr in best.items()}
+    experiments.tune_lr(budget, fit, val, grid, workers=1)  # seed 0, scored on val
+    fit_for_real = training._fit
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the seed-0 runs are the tuning's: nothing should train")
+
+    monkeypatch.setattr(training, "_fit", no_training)
+    reused = experiments.compare_optimizers(
+        budget, best, fit, test, (0,), workers=1, val=val
+    )
+    monkeypatch.setattr(training, "_fit", fit_for_real)
+    again = experiments.compare_optimizers(budget, best, fit, test, (0,), workers=1)
+    pd.testing.assert_frame_equal(
+        again.drop(columns="test_acc"), reused.drop(columns="test_acc")
+    )
+    # the same weights, scored after training rather than during it: at most one test
+    # image in a hundred may round the other way
+    np.testing.assert_allclose(reused["test_acc"], again["test_acc"], atol=0.011)
