@@ -94,21 +94,21 @@ def test_the_ablation_table_calls_a_difference_real_only_beyond_the_seed_spread(
     for seed, base in enumerate((0.70, 0.72, 0.71)):
         rows += [
             dict(
-                removed="full recipe",
+                change="full recipe",
                 seed=seed,
                 val_acc=base,
                 seconds=10.0,
                 diverged=False,
             ),
             dict(
-                removed="big",
+                change="big",
                 seed=seed,
                 val_acc=base - 0.10 - 0.001 * seed,
                 seconds=9.0,
                 diverged=False,
             ),
             dict(
-                removed="noise",
+                change="noise",
                 seed=seed,
                 val_acc=base + (-0.02, 0.02, 0.001)[seed],
                 seconds=9.0,
@@ -161,13 +161,13 @@ def test_the_ablation_claims_of_the_chapter(chapter_split):
     # the chapter: without batch norm the network stays near chance (10%)
     assert table.loc["no batch norm", "mean"] < 0.2
     # the chapter: TTA is scored on the full recipe's models and trains nothing
-    tta = runs[runs["removed"] == experiments.TTA_ROW]
+    tta = runs[runs["change"] == experiments.TTA_ROW]
     assert tta["seconds"].isna().all()
     # fp32 is never faster
     fp32 = table.loc["no bf16 (fp32 throughout)", "seconds"]
     assert fp32 >= table.loc["full recipe", "seconds"]
     # the chapter: without batch norm the training loss ends at ln 10 (a uniform guess)
-    no_bn = runs[runs["removed"] == "no batch norm"]
+    no_bn = runs[runs["change"] == "no batch norm"]
     assert abs(no_bn["train_loss"].mean() - math.log(10)) < 0.01
     # the chapter's "across seven rows" (and 1 - 0.95**7 ~ 0.30)
     assert len(experiments.ABLATIONS) - 1 == 7

@@ -205,9 +205,10 @@ def ablation(
     budget: TrainConfig = ABLATION_BUDGET,
     workers: int | None = None,
 ):
-    """Return one row per (ingredient removed or added, seed): validation accuracy,
-    seconds, whether it diverged, and the last epoch's training accuracy and mean loss
-    (on the augmented images, where the row augments).
+    """Return one row per (change, seed), the change a key of ``ABLATIONS`` (the full
+    recipe, an ingredient removed, or test-time augmentation added): validation
+    accuracy, seconds, whether it diverged, and the last epoch's training accuracy and
+    mean loss (on the augmented images, where the row augments).
 
     Each row trains ``budget`` with one ingredient of ``ABLATIONS`` removed on ``fit``
     and scores it on ``val`` with ``budget``'s views (one, in ``ABLATION_BUDGET``);
@@ -244,21 +245,21 @@ def ablation(
         for name in ABLATIONS:
             run = runs.get((name, seed), full)
             row = _ablation_row(name, run, full, val)
-            rows.append(dict(removed=name, seed=seed, **row))
+            rows.append(dict(change=name, seed=seed, **row))
     return pd.DataFrame(rows)
 
 
 def ablation_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Return per row (ingredient removed or added): mean accuracy, its 95% half-width,
-    seconds (NaN for a row that trains nothing), runs that diverged, and the mean
-    paired difference from the full recipe (same seed) with its half-width; ``real``
-    when that interval excludes zero."""
-    full = runs[runs["removed"] == "full recipe"].set_index("seed")["val_acc"]
+    """Return per change (ingredient removed or added): mean accuracy, its 95%
+    half-width, seconds (NaN for a row that trains nothing), runs that diverged, and
+    the mean paired difference from the full recipe (same seed) with its half-width;
+    ``real`` when that interval excludes zero."""
+    full = runs[runs["change"] == "full recipe"].set_index("seed")["val_acc"]
     runs = runs.assign(diff=runs["val_acc"] - runs["seed"].map(full))
-    table = summarize(runs, "val_acc", "removed")[["mean", "pm95"]]
-    diff = summarize(runs, "diff", "removed")
-    table["seconds"] = runs.groupby("removed", sort=False)["seconds"].mean()
-    table["diverged"] = runs.groupby("removed", sort=False)["diverged"].sum()
+    table = summarize(runs, "val_acc", "change")[["mean", "pm95"]]
+    diff = summarize(runs, "diff", "change")
+    table["seconds"] = runs.groupby("change", sort=False)["seconds"].mean()
+    table["diverged"] = runs.groupby("change", sort=False)["diverged"].sum()
     table["difference"], table["diff_pm95"] = diff["mean"], diff["pm95"]
     table["real"] = (table["difference"].abs() > table["diff_pm95"]) & (
         table.index != "full recipe"
