@@ -234,9 +234,9 @@ def test_augmentation_narrows_the_train_validation_gap_as_the_exercise_says(
 
 def test_the_ablation_budget_keeps_the_rate_per_image_and_enough_steps():
     """The recipe's rate per image; at least the 114 steps of 6 epochs of 256 (at 57
-    steps a constant rate had looked better than one cycle), in fewer
-    epochs, so with less arithmetic (the images seen); one view per image, the
-    recipe's views left to the TTA row."""
+    steps a constant rate had looked better than one cycle), in fewer epochs, so with
+    less arithmetic (the images seen); one view per image, the recipe's views left to
+    the TTA row."""
     budget, recipe = experiments.ABLATION_BUDGET, cnn.SMALL_CNN_RECIPE
     assert budget.lr / budget.batch_size == pytest.approx(recipe.lr / recipe.batch_size)
     assert budget.epochs * (5_000 // budget.batch_size) >= 6 * (5_000 // 256)

@@ -3,9 +3,9 @@
 Every choice is made on a validation split (``cifar.validation_split``), never on the
 test set. ``tune_lr`` picks each optimizer's learning rate from ``LR_GRID`` by
 validation accuracy; ``compare_optimizers`` then trains each at its best rate over
-several seeds. ``ablation`` removes one ingredient of our recipe at a time (test-time
-augmentation, which changes only the scoring, it adds to the full recipe's models). Each
-trains its runs side by side (``training.train_many``).
+several seeds. ``ablation`` removes one ingredient of our recipe at a time, and adds
+test-time augmentation, which changes only the scoring, to the full recipe's models.
+Each trains its runs side by side (``training.train_many``).
 ``first_step`` measures, at a learning rate, how far one step moves each weight tensor
 relative to its size.
 """
