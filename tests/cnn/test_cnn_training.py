@@ -13,8 +13,8 @@ import torch
 import torch.nn.functional as F
 
 from mlxday2 import cache, cnn, datasets
+from mlxday2.cnn import experiments, optimizers, training
 from mlxday2.cnn import numerics as cnn_numerics
-from mlxday2.cnn import optimizers, training
 
 NUMERICS = ["fp32"] + (["bf16"] if cnn.bf16_supported() else [])
 
@@ -568,8 +568,6 @@ def test_the_comparison_scores_the_tunings_run_as_training_it_again_would(
     """With val, compare_optimizers takes its seed-0 runs from the tuning (keyed by val,
     so nothing trains) and scores those models on the test set: the rows equal those
     of runs trained again with the test set."""
-    from mlxday2.cnn import experiments
-
     fit, val = cnn.validation_split(small_sets[0], 100, seed=0)
     test = small_sets[1]
     budget = dataclasses.replace(experiments.OPTIMIZER_BUDGET, epochs=2, batch_size=32)

@@ -153,9 +153,7 @@ def compare_optimizers(
     rows = []
     for (optimizer, lr, seed), reuse, run in zip(keys, tuned, runs):
         last = run.history.iloc[-1]
-        acc = last["test_acc"]
-        if reuse and not run.diverged:
-            acc = evaluation.evaluate(run.model, test, run.numerics, budget.tta)[1]
+        acc = _score(run, test, budget.tta) if reuse else last["test_acc"]
         rows.append(
             dict(
                 optimizer=optimizer,
@@ -177,6 +175,14 @@ def summarize(runs: pd.DataFrame, column: str, by: str) -> pd.DataFrame:
     return out
 
 
+def _score(run, ds, tta: str) -> float:
+    """Return the accuracy of ``run``'s trained model on ``ds`` with the views ``tta``
+    (NaN if the run diverged)."""
+    if run.diverged:
+        return math.nan
+    return evaluation.evaluate(run.model, ds, run.numerics, tta)[1]
+
+
 def _ablation_row(name, run, full, val) -> dict:
     """Return one ablation row's numbers for one seed from its run: validation
     accuracy, seconds, diverged, and the last epoch's training accuracy and mean loss.
@@ -184,10 +190,7 @@ def _ablation_row(name, run, full, val) -> dict:
     ``ABLATIONS[TTA_ROW]``; it trains nothing, so it has no seconds (NaN)."""
     acc, seconds = run.test_accuracy, run.train_seconds
     if name == TTA_ROW:
-        seconds = math.nan
-        if not full.diverged:
-            views = ABLATIONS[name]["tta"]
-            acc = evaluation.evaluate(full.model, val, full.numerics, views)[1]
+        acc, seconds = _score(full, val, ABLATIONS[name]["tta"]), math.nan
     last = run.history.iloc[-1]
     return dict(
         val_acc=acc,
