@@ -118,3 +118,18 @@ def test_without_batch_norm_the_signal_of_a_fresh_network_fades():
     assert with_bn[grad] > 100 * without[grad]
     with pytest.raises(TypeError, match="model must be a SmallCNN"):
         cnn.signal_scales(cnn.TutorialNet(), x)
+
+
+def test_filter_gradient_spectra_show_muon_evening_out_each_gradient():
+    torch.manual_seed(0)
+    net = cnn.SmallCNN()
+    x = torch.randn(64, 3, 32, 32)
+    net.set_whitening(x)
+    spectra = cnn.filter_gradient_spectra(net, x, torch.arange(64) % 10)
+    convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert len(spectra) == len(convs) - 1  # all but the fixed whitening layer
+    top, spread = spectra["top_share"], spectra["spread"]
+    assert (top["Muon step"] < top["gradient"]).all()
+    assert (spread["Muon step"] < spread["gradient"]).all()
+    assert (spread["Muon step"] < 2).all() and (top["gradient"] <= 1).all()
+    assert all(p.grad is None or (p.grad == 0).all() for p in net.parameters())

@@ -337,7 +337,7 @@ V, T = ValueError, TypeError
         (dict(weight_decay=math.inf), V, "weight_decay must be finite"),
         (dict(label_smoothing=1.0), V, "label_smoothing must be in \\[0, 1\\)"),
         (dict(augment="False"), T, "augment must be True or False, got 'False'"),
-        (dict(one_cycle=1), T, "one_cycle must be True or False"),
+        (dict(schedule="cosine"), V, "schedule must be one of"),
         (dict(tta=True), T, "tta must be one of \\('none', 'flip', 'flip\\+shift'\\)"),
         (dict(seed=-1), V, "seed must be an integer >= 0"),
         (dict(optimizer="rmsprop"), V, "optimizer must be one of"),
@@ -388,6 +388,154 @@ def test_fused_adam_takes_the_same_steps_as_plain_adam():
             opt.step()
     for a, b in zip(nets[0].parameters(), nets[1].parameters()):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def _matrix(shape, condition, seed=0):
+    """A random matrix of ``shape`` whose singular values fall evenly (in log) from 1
+    to 1 / ``condition``; with its singular vectors."""
+    g = torch.Generator().manual_seed(seed)
+    u, _, vt = torch.linalg.svd(torch.randn(*shape, generator=g, dtype=torch.float64))
+    k = min(shape)
+    s = torch.logspace(0, -math.log10(condition), k, dtype=torch.float64)
+    return (u[:, :k] * s) @ vt[:k], u[:, :k], vt[:k]
+
+
+@pytest.mark.parametrize("shape", [(32, 216), (128, 1152), (300, 20)])
+def test_orthogonalise_keeps_the_singular_vectors_and_evens_the_values(shape):
+    g, u, vt = _matrix(shape, condition=10)
+    x = optimizers.orthogonalise(g.float()).double()
+    inner = u.T @ x @ vt.T  # diagonal iff x has g's singular vectors
+    values = inner.diagonal()
+    off = inner - torch.diag(values)
+    assert off.abs().max() < 1e-3 * values.abs().max()
+    # each singular value, 1 down to 0.1 before, ends between 0.6 and 1.25: a step of
+    # about the same size along every direction the gradient spans
+    assert values.min() > 0.6 and values.max() < 1.25
+    # the nearest orthogonal matrix u vt is the target, reached up to that spread
+    assert (x - u @ vt).norm() < 0.35 * (u @ vt).norm()
+
+
+def test_orthogonalise_lifts_a_rank_one_matrix_and_an_ill_conditioned_one():
+    g, u, vt = _matrix((64, 576), condition=1)
+    rank_one = 1e-3 * torch.outer(u[:, 0], vt[0])  # one direction, tiny
+    x = optimizers.orthogonalise(rank_one.float()).double()
+    inner = (u[:, 0] @ x @ vt[0]).item()  # its one singular value, lifted
+    assert 0.6 < inner < 1.25
+    assert (x - inner * torch.outer(u[:, 0], vt[0])).norm() < 1e-3
+    g, u, vt = _matrix((128, 1152), condition=100)  # down to 1% of the largest
+
+    def values(steps):
+        x = optimizers.orthogonalise(g.float(), steps).double()
+        return (u.T @ x @ vt.T).diagonal()
+
+    assert values(5).min() > 0.6 and values(5).max() < 1.25
+    assert values(1).min() < 0.1  # one step leaves the small values small
+
+
+def test_batch_norm_makes_the_output_blind_to_the_filters_scale():
+    """Why Muon may rescale our network's filters; without batch norm it matters."""
+    torch.manual_seed(0)
+    x = torch.randn(16, 3, 32, 32)
+    change = {}
+    for batch_norm in (True, False):
+        net = cnn.SmallCNN(batch_norm=batch_norm).train()
+        before = net(x)
+        with torch.no_grad():
+            for p in net.parameters():
+                if p.ndim == 4 and p.requires_grad:
+                    p.mul_(3.0)
+        change[batch_norm] = ((net(x) - before).abs().max() / before.abs().max()).item()
+    # with batch norm only its eps (1e-5, against variances of about 1) tells them apart
+    assert change[True] < 1e-3 and change[False] > 10
+
+
+def test_orthogonalise_refuses_a_tensor_that_is_not_a_matrix():
+    with pytest.raises(ValueError, match="g must be a matrix"):
+        optimizers.orthogonalise(torch.ones(2, 3, 3, 3))
+
+
+def test_muon_orthogonalises_the_filters_and_takes_nesterov_steps_elsewhere():
+    torch.manual_seed(0)
+    net = cnn.SmallCNN()
+    config = dataclasses.replace(cnn.SMALL_CNN_RECIPE, optimizer="muon")
+    opt = optimizers.make_optimizer(
+        config, [p for p in net.parameters() if p.requires_grad]
+    )
+    rest, filters = opt.param_groups
+    assert filters["orthogonal"] and not rest["orthogonal"]
+    assert all(p.ndim == 4 for p in filters["params"])
+    assert all(p.ndim < 4 for p in rest["params"])
+    assert filters["lr"] == config.lr * optimizers.MUON_LR_SHARE
+    assert filters["weight_decay"] == 0 and rest["weight_decay"] == config.weight_decay
+    assert filters["momentum"] == optimizers.MUON_MOMENTUM
+    # a twin optimised by torch's Nesterov SGD for the rest, by hand for the filters
+    twin = cnn.SmallCNN()
+    twin.load_state_dict(net.state_dict())
+    pairs = dict(zip(net.parameters(), twin.parameters()))
+    sgd = torch.optim.SGD(
+        [pairs[p] for p in rest["params"]],
+        lr=rest["lr"],
+        momentum=rest["momentum"],
+        nesterov=True,
+        weight_decay=rest["weight_decay"],
+    )
+    buffers = {p: torch.zeros_like(p) for p in filters["params"]}
+    x, y = torch.randn(16, 3, 32, 32), torch.arange(16) % 10
+    for _ in range(2):
+        for model, step in ((net, opt), (twin, sgd)):
+            model.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            step.step()
+        with torch.no_grad():
+            for p in filters["params"]:
+                t, m = pairs[p], filters["momentum"]
+                buffers[p].mul_(m).add_(t.grad)
+                update = (t.grad + m * buffers[p]).flatten(1)
+                t.mul_(math.sqrt(len(t)) / t.norm())
+                t.sub_(filters["lr"] * optimizers.orthogonalise(update).view_as(t))
+    for p, t in pairs.items():
+        torch.testing.assert_close(p, t, rtol=1e-4, atol=1e-5)
+    for p in filters["params"]:  # rescaled before the step: norm sqrt(out) plus a step
+        step_norm = filters["lr"] * 1.25 * math.sqrt(min(p.shape[0], p[0].numel()))
+        assert abs(p.norm().item() - math.sqrt(len(p))) <= step_norm
+
+
+def test_muon_leaves_a_learned_first_layer_to_nesterov():
+    net = cnn.SmallCNN(whiten=False)
+    config = dataclasses.replace(cnn.SMALL_CNN_RECIPE, optimizer="muon")
+    rest, filters = optimizers.make_optimizer(config, net.parameters()).param_groups
+    first = cnn.first_conv(net).weight
+    assert any(p is first for p in rest["params"])
+    assert not any(p is first for p in filters["params"])
+    assert len(filters["params"]) == 6  # the six 3x3 convolutions
+    with pytest.raises(ValueError, match="takes no closure"):
+        optimizers.make_optimizer(config, net.parameters()).step(lambda: 0.0)
+
+
+@pytest.mark.parametrize("schedule", optimizers.SCHEDULES)
+def test_each_schedule_sets_each_groups_rate_from_its_own_peak(schedule):
+    net = cnn.SmallCNN()
+    config = dataclasses.replace(
+        cnn.SMALL_CNN_RECIPE, optimizer="muon", schedule=schedule, epochs=2
+    )
+    opt, after = optimizers.make_training(config, net, steps_per_epoch=10)
+    peaks = [group.get("max_lr", group["lr"]) for group in opt.param_groups]
+    assert peaks == [config.lr, config.lr * optimizers.MUON_LR_SHARE]
+    rates = []
+    for _ in range(20):
+        rates.append([group["lr"] for group in opt.param_groups])
+        opt.step()  # no gradients: nothing moves
+        for follower in after:
+            follower.step()
+    rates = np.array(rates) / np.array(peaks)  # each group's share of its peak
+    np.testing.assert_allclose(rates[:, 0], rates[:, 1])  # one shape for both groups
+    if schedule == "constant":
+        assert not after and (rates == 1).all()
+    elif schedule == "linear":
+        np.testing.assert_allclose(rates[:, 0], 1 - np.arange(20) / 20)
+    else:  # a quarter of the steps up from a 25th of the peak, then down
+        assert rates[0, 0] == pytest.approx(1 / 25) and rates[:, 0].argmax() == 4
+        assert rates[:, 0].max() == pytest.approx(1) and rates[-1, 0] < 0.01
 
 
 def test_lookahead_pulls_the_weights_to_a_slow_average_every_fifth_step():

@@ -7,7 +7,7 @@
   built from ``conv_block``s, whose first layer is set by ``whitening_filters``.
 - ``anatomy``: the parameters per layer, the receptive fields, batch norm by hand.
 - ``numerics``: the device, bf16 or fp32 (``choose_numerics``), the memory layout.
-- ``optimizers``: the optimizer, the one-cycle schedule and ``Lookahead``.
+- ``optimizers``: the optimizers (with ``Muon``), the schedules and ``Lookahead``.
 - ``training``: ``TrainConfig``, ``train_step``, ``train`` (cached), ``TrainResult``,
   ``train_many`` (runs side by side).
 - ``evaluation``: ``evaluate`` (over the test-time views of ``tta_views``) and
@@ -34,6 +34,7 @@ from mlxday2.cnn.analysis import (
 )
 from mlxday2.cnn.anatomy import (
     batch_norm_by_hand,
+    filter_gradient_spectra,
     parameter_breakdown,
     receptive_fields,
     signal_scales,
@@ -88,7 +89,7 @@ from mlxday2.cnn.numerics import (
     native_bf16,
     resolve_device,
 )
-from mlxday2.cnn.optimizers import OPTIMIZERS, Lookahead
+from mlxday2.cnn.optimizers import OPTIMIZERS, SCHEDULES, Lookahead, Muon, orthogonalise
 from mlxday2.cnn.plots import (
     plot_augmentations,
     plot_confusion,

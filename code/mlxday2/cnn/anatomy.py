@@ -3,7 +3,9 @@
 ``parameter_breakdown`` counts the weights of each layer, ``receptive_fields`` follows
 the size, stride and receptive field of each convolution and pooling layer, and
 ``batch_norm_by_hand`` is what a batch-norm layer computes in training mode;
-``signal_scales`` follows the scale of the signal through a fresh network.
+``signal_scales`` follows the scale of the signal through a fresh network, and
+``filter_gradient_spectra`` how a convolution's gradient spreads over directions,
+before and after Muon orthogonalises it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from torch import nn
 
 from mlxday2 import checks
 from mlxday2.cnn import models
+from mlxday2.cnn.optimizers import orthogonalise
 
 
 def parameter_breakdown(model: nn.Module) -> pd.DataFrame:
@@ -119,3 +122,38 @@ def signal_scales(model: nn.Module, x: torch.Tensor) -> pd.DataFrame:
     rows.append(("gradient, last conv", float(last.weight.grad.norm())))
     model.zero_grad()
     return pd.DataFrame(rows, columns=["where", "scale"]).set_index("where")
+
+
+def filter_gradient_spectra(model: nn.Module, x: torch.Tensor, y) -> pd.DataFrame:
+    """Return, per trainable convolution of ``model``, how its filters' gradient on
+    model inputs ``x`` and labels ``y`` spreads over directions, before and after
+    ``optimizers.orthogonalise`` (Muon's step).
+
+    The gradient of a convolution's filters is a matrix (one row per output channel);
+    ``top_share`` is the share of its squared norm along its largest singular
+    direction, ``spread`` its largest singular value over its median one.
+    """
+    checks.check_instance("model", model, nn.Module)
+    model.train()
+    model.zero_grad()
+    with torch.enable_grad():
+        nn.functional.cross_entropy(model(x), torch.as_tensor(y)).backward()
+    rows = []
+    for name, layer in model.named_modules():
+        if isinstance(layer, nn.Conv2d) and layer.weight.requires_grad:
+            g = layer.weight.grad.flatten(1)
+            for when, m in (("gradient", g), ("Muon step", orthogonalise(g))):
+                s = torch.linalg.svdvals(m.double())
+                rows.append(
+                    dict(
+                        layer=name,
+                        shape=f"{m.shape[0]} x {m.shape[1]}",
+                        of=when,
+                        top_share=float(s[0] ** 2 / (s**2).sum()),
+                        spread=float(s[0] / s.median()),
+                    )
+                )
+    model.zero_grad()
+    return pd.DataFrame(rows).pivot(
+        index=["layer", "shape"], columns="of", values=["top_share", "spread"]
+    )

@@ -52,10 +52,12 @@ class TrainConfig:
 
     model: str = "small"  # a key of models.MODELS
     epochs: int = 8
-    batch_size: int = 256
-    optimizer: str = "nesterov"  # "sgd" (plain), "nesterov" (momentum 0.9) or "adam"
-    lr: float = 0.8  # peak of the one-cycle schedule, else constant
-    one_cycle: bool = True  # lr up for a quarter of the steps, then down; momentum too
+    batch_size: int = 512
+    # "sgd" (plain), "nesterov" (momentum 0.9), "adam", or "muon" (Muon for the
+    # convolution filters at optimizers.MUON_LR_SHARE of lr, Nesterov for the rest)
+    optimizer: str = "muon"
+    lr: float = 1.6  # peak of the schedule, else constant
+    schedule: str = "linear"  # down to 0; or "one-cycle" or "constant"
     weight_decay: float = 5e-4
     label_smoothing: float = 0.2
     augment: bool = True  # random shift (up to CROP_PAD pixels) and mirror
@@ -69,11 +71,11 @@ class TrainConfig:
         checks.check_int("epochs", self.epochs, 1)
         checks.check_int("batch_size", self.batch_size, 1)
         checks.check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        lr_fix = "e.g. 0.8 for SGD, 1e-3 for Adam"
+        lr_fix = "e.g. 1.6 for Muon, 0.8 for SGD, 1e-3 for Adam"
         checks.check_real("lr", self.lr, 0, low_open=True, fix=lr_fix)
         checks.check_real("weight_decay", self.weight_decay, 0, fix="e.g. 5e-4 or 0")
         checks.check_real("label_smoothing", self.label_smoothing, 0, 1, high_open=True)
-        checks.check_bool("one_cycle", self.one_cycle)
+        checks.check_choice("schedule", self.schedule, optimizers.SCHEDULES)
         checks.check_bool("augment", self.augment)
         checks.check_bool("lookahead", self.lookahead)
         checks.check_bool("alternating_flip", self.alternating_flip)
@@ -92,7 +94,7 @@ TUTORIAL = TrainConfig(
     batch_size=32,
     optimizer="adam",
     lr=1e-3,
-    one_cycle=False,
+    schedule="constant",
     weight_decay=0.0,
     label_smoothing=0.0,
     augment=False,
