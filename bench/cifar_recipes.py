@@ -26,7 +26,7 @@ from mlxday2.cnn import models
 VALIDATION = 5_000
 WIDTHS = ((32, 96, 192), (32, 128, 256))  # wider later blocks, named by their widths
 # The recipe trains the filters with Muon in batches of 512, the rate falling linearly.
-# The first three variants change only the optimizer, batch and schedule back towards
+# The next three variants change only the optimizer, batch and schedule back towards
 # the earlier recipe (Nesterov momentum for every weight, batches of 256, one cycle).
 EARLIER = dict(optimizer="nesterov", batch_size=256, lr=0.8, schedule="one-cycle")
 VARIANTS = {
@@ -77,13 +77,13 @@ def main() -> None:
         f"{train_set.source_name}, validation split of {len(val):,}; tutorial net: "
         f"{base.test_accuracy:.4f} in {base.train_seconds:.0f} s; ours in {numerics}"
     )
-    print(f"{'variant':<32}{'val acc':>9}{'train s':>9}{'/ tutorial':>12}")
+    print(f"{'variant':<44}{'val acc':>9}{'train s':>9}{'/ tutorial':>12}")
     for name in args.only or VARIANTS:
         config = dataclasses.replace(cnn.SMALL_CNN_RECIPE, **VARIANTS[name])
         run = cnn.train(config, fit, val, numerics=numerics)
         ratio = run.train_seconds / base.train_seconds
         print(
-            f"{name:<32}{run.test_accuracy:>9.4f}{run.train_seconds:>9.0f}"
+            f"{name:<44}{run.test_accuracy:>9.4f}{run.train_seconds:>9.0f}"
             f"{ratio:>12.2f}"
         )
     print(f"total wall time {time.perf_counter() - start:.0f} s")

@@ -75,7 +75,10 @@ ABLATIONS = {
     "no Muon (Nesterov, tuned rate)": dict(
         optimizer="nesterov", lr=NESTEROV_ABLATION_LR
     ),
-    "no schedule (constant lr)": dict(schedule="constant"),
+    # a constant rate at the linear schedule's mean, half the peak: the same path length
+    "no schedule (constant, mean rate)": dict(
+        schedule="constant", lr=ABLATION_BUDGET.lr / 2
+    ),
     "no bf16 (fp32 throughout)": {},
     TTA_ROW: dict(tta=SMALL_CNN_RECIPE.tta),  # the full recipe's models, more views
 }

@@ -23,7 +23,8 @@ SCHEDULES = ("one-cycle", "linear", "constant")
 # bench's validation split (45,000 / 5,000, seed 0, 4 epochs, one run each): filter
 # rates of 0.15, 0.2 and 0.3 in batches of 512 scored 85.1%, 85.3% and 83.9%, and 0.1,
 # 0.2 and 0.3 in batches of 256 scored 84.9%, 84.6% and 83.2%. The momentum is
-# airbench94_muon's (Jordan 2024), not tuned here.
+# that of airbench94_muon.py (github.com/KellerJordan/cifar10-airbench), not tuned
+# here.
 MUON_LR_SHARE = 0.125
 MUON_MOMENTUM = 0.6
 
@@ -42,7 +43,7 @@ def orthogonalise(g: torch.Tensor, steps: int = 5) -> torch.Tensor:
     ``g`` is not zero): ``g`` is divided by its Frobenius norm, so that its singular
     values are at most 1, and each of ``steps`` Newton-Schulz iterations
     (``NEWTON_SCHULZ``) moves them while keeping the singular vectors; only matrix
-    products, no SVD. Five bring every singular value above about 1/700 of the norm
+    products, no SVD. Five bring every singular value above about 1/500 of the norm
     to between about 0.7 and 1.2, not exactly 1.
     """
     if g.ndim != 2:
@@ -70,9 +71,9 @@ class Muon(torch.optim.Optimizer):
     where batch norm follows the convolution, their scale does not change the
     network's output, and the rescaling keeps a step's size relative to the filters
     set by the learning rate alone; where none follows, it changes the output, a
-    weight normalisation (rows of norm about 1). Other groups: Nesterov SGD with
-    ``weight_decay``, as ``torch.optim.SGD(nesterov=True)``. ``closure`` is not
-    supported.
+    per-layer normalisation (root-mean-square filter norm 1). Other groups:
+    Nesterov SGD with ``weight_decay``, as ``torch.optim.SGD(nesterov=True)``.
+    ``closure`` is not supported.
     """
 
     def __init__(self, groups, lr: float, momentum: float = 0.9, weight_decay=0.0):
@@ -108,8 +109,9 @@ def muon_groups(config: TrainConfig, params) -> list[dict]:
     (4-d weights), orthogonalised, at ``MUON_LR_SHARE`` of ``config.lr``, with
     ``MUON_MOMENTUM`` and without weight decay; the rest.
 
-    A convolution that sees the image itself (3 input channels: the first layer,
-    where it is learned) stays with the rest, as Muon's authors advise.
+    A convolution that sees the image itself (3 input channels: in these networks
+    only the first layer, where it is learned) stays with the rest, as Muon's
+    authors advise.
     """
     params = list(params)
     filters = [p for p in params if p.ndim == 4 and p.shape[1] != 3]
