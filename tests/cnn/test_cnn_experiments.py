@@ -157,7 +157,7 @@ def test_the_ablation_claims_of_the_chapter(chapter_split):
     assert (real["difference"].abs() > real["diff_pm95"]).all()
     # the chapter glues what the batch-norm and Muon rows show, whichever it is; the
     # rows exist and trained (a network that learns nothing scores about 10%)
-    assert {"no batch norm", "no Muon (Nesterov, tuned rate)"} <= set(table.index)
+    assert {"no batch norm", experiments.MUON_ROW} <= set(table.index)
     assert table.loc["full recipe", "mean"] > 0.3
     # the chapter: TTA is scored on the full recipe's models and trains nothing
     tta = runs[runs["change"] == experiments.TTA_ROW]
@@ -254,7 +254,7 @@ def test_the_ablation_budget_keeps_the_rates_and_enough_steps():
     assert budget.lr == recipe.lr
     grid = experiments.NESTEROV_ABLATION_GRID
     assert min(grid) < experiments.NESTEROV_ABLATION_LR < max(grid)
-    row = experiments.ABLATIONS["no Muon (Nesterov, tuned rate)"]
+    row = experiments.ABLATIONS[experiments.MUON_ROW]
     assert row == dict(optimizer="nesterov", lr=experiments.NESTEROV_ABLATION_LR)
     assert budget.epochs * (5_000 // budget.batch_size) >= 6 * (5_000 // 256)
     assert budget.epochs < 6  # and less arithmetic

@@ -66,15 +66,14 @@ ABLATION_BUDGET = dataclasses.replace(
 NESTEROV_ABLATION_GRID = (0.05, 0.1, 0.2, 0.4, 0.8)
 NESTEROV_ABLATION_LR = 0.2
 TTA_ROW = "add test-time augmentation"
+MUON_ROW = "no Muon (Nesterov, tuned rate)"  # the prose reads this row's verdict
 ABLATIONS = {
     "full recipe": {},
     "no whitening": dict(model="small-no-whitening"),
     "no batch norm": dict(model="small-no-batchnorm"),
     "no augmentation": dict(augment=False),
     "no label smoothing": dict(label_smoothing=0.0),
-    "no Muon (Nesterov, tuned rate)": dict(
-        optimizer="nesterov", lr=NESTEROV_ABLATION_LR
-    ),
+    MUON_ROW: dict(optimizer="nesterov", lr=NESTEROV_ABLATION_LR),
     # a constant rate at the linear schedule's mean, half the peak: the same path length
     "no schedule (constant, mean rate)": dict(
         schedule="constant", lr=ABLATION_BUDGET.lr / 2
