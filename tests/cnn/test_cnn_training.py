@@ -3,6 +3,7 @@ the cache, divergence, numerics selection and bad input."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import math
 
@@ -490,9 +491,10 @@ def test_muon_orthogonalises_the_filters_and_takes_nesterov_steps_elsewhere():
             for p in filters["params"]:
                 t, m = pairs[p], filters["momentum"]
                 buffers[p].mul_(m).add_(t.grad)
-                update = (t.grad + m * buffers[p]).flatten(1)
+                update = t.grad.add(buffers[p], alpha=m).flatten(1)  # Nesterov
                 t.mul_(math.sqrt(len(t)) / t.norm())
-                t.sub_(filters["lr"] * optimizers.orthogonalise(update).view_as(t))
+                orth = optimizers.orthogonalise(update).view_as(t)
+                t.add_(orth, alpha=-filters["lr"])  # as Muon rounds it
     for p, t in pairs.items():
         torch.testing.assert_close(p, t, rtol=1e-4, atol=1e-5)
     for p in filters["params"]:  # rescaled before the step: norm sqrt(out) plus a step
@@ -696,6 +698,36 @@ def test_runs_side_by_side_equal_runs_one_at_a_time(small_sets, cache_dir, monke
         again = cnn.train_many(calls, workers=2)
     assert all(r.cached for r in again)
     np.testing.assert_array_equal(again[1].test_probs, pooled[1].test_probs)
+
+
+def test_train_many_starts_the_costliest_runs_first(small_sets, cache_dir, monkeypatch):
+    """Longest first (epochs x images, fp32 x 1.5), so that no worker idles at the end;
+    each call still gets its own result, in the calls' order."""
+    fit, val = small_sets
+    seeds_epochs = ((0, 1), (1, 3), (2, 2), (3, 3))  # two of 3 epochs: a stable sort
+    calls = [
+        dict(
+            config=dataclasses.replace(QUICK, seed=s, epochs=e),
+            train_set=fit,
+            test_set=val,
+        )
+        for s, e in seeds_epochs
+    ]
+    started = []
+
+    class Recorder:  # a pool that runs nothing: each future holds its call's seed
+        def submit(self, fn, **call):
+            started.append(call["config"].seed)
+            future = concurrent.futures.Future()
+            future.set_result(call["config"].seed)
+            return future
+
+    monkeypatch.setattr(training, "_pool", lambda workers: Recorder())
+    assert cnn.train_many(calls, workers=2) == [0, 1, 2, 3]
+    assert started == [1, 3, 2, 0]
+    assert training._cost(QUICK, fit, "fp32") == 1.5 * training._cost(
+        QUICK, fit, "bf16"
+    )
 
 
 def test_bad_train_many_arguments_raise_clear_errors(small_sets):

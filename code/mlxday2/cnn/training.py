@@ -468,7 +468,9 @@ def train_many(
     Each call is a dict of ``train``'s arguments except ``threads``: every run gets
     ``parallel_plan(workers)``'s threads, both to train and to be looked up in the
     cache, so its result depends on the thread count and not on whether a pool trained
-    it. Cached runs load here, without a pool; identical calls train once. A run's
+    it. Cached runs load here, without a pool; identical calls train once. The runs
+    start costliest first (``_cost``), so that at the end no worker waits for another's
+    long run; the order changes no result. A run's
     seconds are measured while the other workers train beside it. With one worker the
     runs train here, one after another. The workers are fresh processes that import
     the calling script, so a script needs the ``if __name__ == "__main__":`` guard.
@@ -489,6 +491,7 @@ def train_many(
         call["threads"] = threads
     results: list[TrainResult | None] = [None] * len(calls)
     todo: dict = {}  # cache path -> the calls it answers
+    costs: dict = {}  # cache path -> its run's rough cost
     for i, call in enumerate(calls):
         args = {**_TRAIN_DEFAULTS, **call}
         plan = _plan(**args)
@@ -504,7 +507,9 @@ def train_many(
             )
         else:
             todo.setdefault(path, []).append(i)
-    firsts = [same[0] for same in todo.values()]
+            costs[path] = _cost(args["config"], args["train_set"], plan[1]["numerics"])
+    longest_first = sorted(todo, key=lambda path: -costs[path])  # a stable sort
+    firsts = [todo[path][0] for path in longest_first]
     if workers == 1 or len(firsts) == 1:
         for i in tqdm(firsts, desc=desc, disable=len(firsts) < 2):
             results[i] = train(**calls[i])
@@ -522,6 +527,13 @@ def train_many(
         for i in same:
             results[i] = results[first]
     return results
+
+
+def _cost(config: TrainConfig, train_set, numerics: str) -> float:
+    """Return a run's rough cost, for ordering runs: the images it trains on, times 1.5
+    in fp32 (against bf16, for our network: 1.45 measured in the ablation). Only the
+    order matters: where every run is fp32 the factor changes nothing."""
+    return config.epochs * len(train_set) * (1.5 if numerics == "fp32" else 1.0)
 
 
 # train()'s keyword defaults, for planning a call of train_many without running it
