@@ -24,21 +24,25 @@ SCHEDULES = ("one-cycle", "linear", "constant")
 # rates of 0.15, 0.2 and 0.3 in batches of 512 scored 85.1%, 85.3% and 83.9%, and 0.1,
 # 0.2 and 0.3 in batches of 256 scored 84.9%, 84.6% and 83.2%. The momentum is
 # that of airbench94_muon.py (github.com/KellerJordan/cifar10-airbench); on the same
-# split at 8 epochs (seed 0) it scored 87.1%, and 0.45, 0.8 and 0.9 scored 86.6%, 86.2%
-# and 85.1% (the package's Muon, five Newton-Schulz steps but three for 0.45).
+# split at 8 epochs (seed 0, the package's Muon) it scored 87.0% against 86.6% for 0.45
+# with three Newton-Schulz steps, and 87.1% against 86.2% and 85.1% for 0.8 and 0.9
+# with five.
 MUON_LR_SHARE = 0.125
 MUON_MOMENTUM = 0.6
 
 # Newton-Schulz quintic x -> a x + b (x x^T) x + c (x x^T)^2 x. On x = U S V^T it maps
 # each singular value s to a s + b s^3 + c s^5 and keeps U and V. The coefficients
 # (Muon's) make small values grow fast (the slope at 0 is a), at the price of not
-# converging: 1 maps to 0.70, and the values settle in a band from about 0.7 to 1.2.
+# converging: 1 maps to 0.70, and with enough iterations the values settle in a band
+# from about 0.7 to 1.2 (after three, from about 0.6, for those above 1/65 of the norm).
 NEWTON_SCHULZ = (3.4445, -4.7750, 2.0315)
 # Iterations per Muon step: three, as airbench94_muon.py takes (there in bf16, here in
-# fp32). On the bench's validation split (45,000 / 5,000, 8 epochs), three scored 87.0%
-# (seed 0; in bf16 86.9% and 87.1% for seeds 0 and 1) and five 87.1% and 87.0%, within
-# one seed's noise; three took 5.3 ms against 9.5 ms for five per step of our six
-# filter banks (one thread).
+# fp32). On the bench's validation split (45,000 / 5,000, 8 epochs, the filters' rate
+# and momentum chosen with five), three in fp32 scored 87.0% (seed 0), three in bf16
+# 86.9% and 87.1% (seeds 0 and 1), five in fp32 87.1% and 87.0% (seeds 0 and 1):
+# differences of 0.1-0.2 points, the size of the spread between seeds, though two
+# seeds cannot resolve a gap below about half a point. Three took about 0.55-0.6 of
+# the time of five per step of our six filter banks (5.3 ms against 9.5 ms, one thread).
 NEWTON_SCHULZ_STEPS = 3
 
 
@@ -72,8 +76,9 @@ class Muon(torch.optim.Optimizer):
 
     Group ``orthogonal=True``: the filters ``(out, in, k, k)`` of one convolution, a
     matrix ``(out, in*k*k)``. Its momentum-averaged gradient is replaced by
-    ``orthogonalise`` of it, a step of the same size in every direction the gradient
-    spans, so that directions with small gradients still move. Before each step the
+    ``orthogonalise`` of it, a step of about the same size in every direction the
+    gradient spans above about 1/65 of its norm, so that directions with small
+    gradients still move. Before each step the
     filters are rescaled to Frobenius norm ``sqrt(out)`` (as airbench94_muon does):
     where batch norm follows the convolution, their scale does not change the
     network's output, and the rescaling keeps a step's size relative to the filters

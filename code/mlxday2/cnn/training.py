@@ -469,10 +469,10 @@ def train_many(
     ``parallel_plan(workers)``'s threads, both to train and to be looked up in the
     cache, so its result depends on the thread count and not on whether a pool trained
     it. Cached runs load here, without a pool; identical calls train once. The runs
-    start costliest first (``_cost``), so that at the end no worker waits for another's
-    long run; the order changes no result. A run's
-    seconds are measured while the other workers train beside it. With one worker the
-    runs train here, one after another. The workers are fresh processes that import
+    start costliest first (``_cost``), so that fewer workers wait at the end beside a
+    long run. The order changes no model or accuracy; a run's seconds, measured while
+    the other workers train beside it, depend on what trains there. With one worker
+    the runs train here, one after another. The workers are fresh processes that import
     the calling script, so a script needs the ``if __name__ == "__main__":`` guard.
     """
     if isinstance(calls, Mapping) or not all(isinstance(c, Mapping) for c in calls):
@@ -531,8 +531,8 @@ def train_many(
 
 def _cost(config: TrainConfig, train_set, numerics: str) -> float:
     """Return a run's rough cost, for ordering runs: the images it trains on, times 1.5
-    in fp32 (against bf16, for our network: 1.45 measured in the ablation). Only the
-    order matters: where every run is fp32 the factor changes nothing."""
+    in fp32 (against bf16 our network took about 1.45 times as long in the ablation).
+    Only the order matters: where every run is fp32 the factor changes nothing."""
     return config.epochs * len(train_set) * (1.5 if numerics == "fp32" else 1.0)
 
 
