@@ -709,8 +709,8 @@ def test_runs_side_by_side_equal_runs_one_at_a_time(small_sets, cache_dir, monke
 
 
 def test_train_many_starts_the_costliest_runs_first(small_sets, cache_dir, monkeypatch):
-    """Longest first (epochs x images, fp32 x 1.5), so that no worker idles at the end;
-    each call still gets its own result, in the calls' order."""
+    """Longest first (epochs x images, fp32 x 1.5), so that fewer workers idle at the
+    end; each call still gets its own result, in the calls' order."""
     fit, val = small_sets
     seeds_epochs = ((0, 1), (1, 3), (2, 2), (3, 3))  # two of 3 epochs: a stable sort
     calls = [
