@@ -78,12 +78,12 @@ class Muon(torch.optim.Optimizer):
     matrix ``(out, in*k*k)``. Its momentum-averaged gradient is replaced by
     ``orthogonalise`` of it, a step of about the same size in every direction the
     gradient spans above about 1/65 of its norm, so that directions with small
-    gradients still move. Before each step the
-    filters are rescaled to Frobenius norm ``sqrt(out)`` (as airbench94_muon does):
-    where batch norm follows the convolution, their scale does not change the
-    network's output, and the rescaling keeps a step's size relative to the filters
-    set by the learning rate alone; where none follows, it changes the output, a
-    per-layer normalisation (root-mean-square filter norm 1). Other groups:
+    gradients still move. Before each step the filters are rescaled to Frobenius norm
+    ``sqrt(out)`` (as airbench94_muon does): where batch norm follows the convolution,
+    their scale does not change the network's output, and the rescaling keeps a
+    step's size relative to the filters set by the learning rate alone; where none
+    follows, it changes the output, a per-layer normalisation (root-mean-square filter
+    norm 1). Other groups:
     Nesterov SGD with ``weight_decay``, as ``torch.optim.SGD(nesterov=True)``.
     ``closure`` is not supported.
     """
