@@ -83,8 +83,8 @@ class Muon(torch.optim.Optimizer):
     their scale does not change the network's output, and the rescaling keeps a
     step's size relative to the filters set by the learning rate alone; where none
     follows, it changes the output, a per-layer normalisation (root-mean-square filter
-    norm 1). Other groups:
-    Nesterov SGD with ``weight_decay``, as ``torch.optim.SGD(nesterov=True)``.
+    norm 1). Other groups: Nesterov SGD with ``weight_decay``, as
+    ``torch.optim.SGD(nesterov=True)``.
     ``closure`` is not supported.
     """
 
