@@ -738,6 +738,88 @@ def test_train_many_starts_the_costliest_runs_first(small_sets, cache_dir, monke
     )
 
 
+def test_started_runs_are_waited_for_not_trained_again(
+    small_sets, cache_dir, monkeypatch
+):
+    """start_many submits each uncached run once, costliest first, and returns the
+    threads per run; train (with those threads) and train_many then take the started
+    run's result, submit nothing, and unclaimed() empties."""
+    fit, val = small_sets
+    calls = [
+        dict(
+            config=dataclasses.replace(QUICK, seed=s, epochs=e),
+            train_set=fit,
+            test_set=val,
+        )
+        for s, e in ((0, 1), (1, 3), (2, 2))
+    ]
+    submitted = []
+
+    class Recorder:  # a pool that runs nothing: each future holds its call's seed
+        def submit(self, fn, **call):
+            submitted.append(call["config"].seed)
+            future = concurrent.futures.Future()
+            future.set_result(call["config"].seed)
+            return future
+
+    def refuse(*args):
+        raise AssertionError("a started run must not train here")
+
+    monkeypatch.setattr(training, "_pool", lambda workers: Recorder())
+    monkeypatch.setattr(training, "_fit", refuse)
+    monkeypatch.setattr(training, "_STARTED", {})
+    with training.torch_threads(2):
+        threads = cnn.start_many(calls + calls[:1], workers=2)  # a repeat starts once
+        assert threads == 1 and submitted == [1, 2, 0]
+        assert cnn.start_many(calls, workers=2) == 1 and submitted == [1, 2, 0]
+        assert len(training.unclaimed()) == 3
+        assert cnn.train(**calls[1], threads=threads) == 1
+        assert len(training.unclaimed()) == 2
+        assert cnn.train_many(calls, workers=2) == [0, 1, 2]
+    assert submitted == [1, 2, 0, 1]  # the claimed run was asked for again: trains
+    assert training.unclaimed() == []
+
+
+def test_start_many_with_one_worker_starts_nothing(small_sets, monkeypatch):
+    def no_pool(workers):
+        raise AssertionError("one worker: nothing starts in the background")
+
+    monkeypatch.setattr(training, "_pool", no_pool)
+    monkeypatch.setattr(training, "_STARTED", {})
+    call = dict(config=QUICK, train_set=small_sets[0], test_set=small_sets[1])
+    with training.torch_threads(2):
+        assert cnn.start_many([call], workers=1) == 2
+    assert training.unclaimed() == []
+
+
+def test_a_run_started_in_a_real_pool_equals_one_trained_here(
+    small_sets, cache_dir, monkeypatch
+):
+    """The background run is the same run: bit-identical to training it here, and a
+    train call waits for it rather than training in this process."""
+    monkeypatch.setattr(training, "_STARTED", {})
+    monkeypatch.setattr(training, "_POOLS", {})  # a pool of its own, with this cache
+    config = dataclasses.replace(QUICK, epochs=1, seed=3)
+    call = dict(config=config, train_set=small_sets[0], test_set=small_sets[1])
+    with training.torch_threads(2):
+        threads = cnn.start_many([call], workers=2)
+    fit = training._fit
+
+    def refuse(*args):
+        raise AssertionError("a started run must not train here")
+
+    monkeypatch.setattr(training, "_fit", refuse)
+    started = cnn.train(config, *small_sets, threads=threads)
+    monkeypatch.setattr(training, "_fit", fit)
+    assert not started.cached and started.threads == threads == 1  # a worker trained
+    alone = cnn.train(config, *small_sets, threads=threads, use_cache=False)
+    np.testing.assert_array_equal(alone.step_losses, started.step_losses)
+    for a, b in zip(alone.model.parameters(), started.model.parameters()):
+        assert torch.equal(a, b)
+    assert training.unclaimed() == []
+    training._close_pools()
+
+
 def test_bad_train_many_arguments_raise_clear_errors(small_sets):
     call = dict(config=QUICK, train_set=small_sets[0], test_set=small_sets[1])
     with pytest.raises(TypeError, match="calls must be a list of dicts"):

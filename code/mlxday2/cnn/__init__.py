@@ -9,7 +9,7 @@
 - ``numerics``: the device, bf16 or fp32 (``choose_numerics``), the memory layout.
 - ``optimizers``: the optimizers (with ``Muon``), the schedules and ``Lookahead``.
 - ``training``: ``TrainConfig``, ``train_step``, ``train`` (cached), ``TrainResult``,
-  ``train_many`` (runs side by side).
+  ``train_many`` (runs side by side), ``start_many`` (the same, in the background).
 - ``evaluation``: ``evaluate`` (over the test-time views of ``tta_views``) and
   ``recalibrate_batch_norm``.
 - ``experiments``: the tuned optimizer comparison, the ablation, the first step at a
@@ -109,6 +109,7 @@ from mlxday2.cnn.training import (
     TrainResult,
     cache_key,
     parallel_plan,
+    start_many,
     train,
     train_many,
     train_step,

@@ -100,16 +100,7 @@ def tune_lr(
     diverged scores NaN and is never best). The runs train side by side
     (``training.train_many``, ``workers``).
     """
-    checks.check_instance("budget", budget, TrainConfig)
-    pairs = [(o, lr) for o, rates in (grid or LR_GRID).items() for lr in rates]
-    calls = [
-        dict(
-            config=dataclasses.replace(budget, optimizer=o, lr=lr),
-            train_set=fit,
-            test_set=val,
-        )
-        for o, lr in pairs
-    ]
+    pairs, calls = _tuning_calls(budget, fit, val, grid)
     runs = training.train_many(calls, workers=workers, desc="tuning")
     table = pd.DataFrame(
         [
@@ -120,6 +111,21 @@ def tune_lr(
     best = table.groupby("optimizer")["val_acc"].transform("max")
     table["best"] = table["val_acc"] == best
     return table
+
+
+def _tuning_calls(budget: TrainConfig, fit, val, grid=None):
+    """Return ``tune_lr``'s (optimizer, lr) pairs and its calls of ``train``."""
+    checks.check_instance("budget", budget, TrainConfig)
+    pairs = [(o, lr) for o, rates in (grid or LR_GRID).items() for lr in rates]
+    calls = [
+        dict(
+            config=dataclasses.replace(budget, optimizer=o, lr=lr),
+            train_set=fit,
+            test_set=val,
+        )
+        for o, lr in pairs
+    ]
+    return pairs, calls
 
 
 def tuning_table(tuning: pd.DataFrame) -> pd.DataFrame:
@@ -233,6 +239,22 @@ def ablation(
     changes one thing only. A diverged run has NaN accuracy. The runs train side by
     side (``training.train_many``, ``workers``).
     """
+    trained, calls = _ablation_calls(fit, val, seeds, budget)
+    runs = dict(
+        zip(trained, training.train_many(calls, workers=workers, desc="ablation"))
+    )
+    rows = []
+    for seed in seeds:
+        full = runs["full recipe", seed]
+        for name in ABLATIONS:
+            run = runs.get((name, seed), full)
+            row = _ablation_row(name, run, full, val)
+            rows.append(dict(change=name, seed=seed, **row))
+    return pd.DataFrame(rows)
+
+
+def _ablation_calls(fit, val, seeds, budget: TrainConfig):
+    """Return ``ablation``'s trained (change, seed) pairs and its calls of ``train``."""
     checks.check_instance("budget", budget, TrainConfig)
     numerics = choose_numerics(resolve_device("auto").type, "auto", model=budget.model)
     trained = [
@@ -251,17 +273,23 @@ def ablation(
         )
         for name, seed in trained
     ]
-    runs = dict(
-        zip(trained, training.train_many(calls, workers=workers, desc="ablation"))
-    )
-    rows = []
-    for seed in seeds:
-        full = runs["full recipe", seed]
-        for name in ABLATIONS:
-            run = runs.get((name, seed), full)
-            row = _ablation_row(name, run, full, val)
-            rows.append(dict(change=name, seed=seed, **row))
-    return pd.DataFrame(rows)
+    return trained, calls
+
+
+def chapter_runs(train_set, test_set, fit, val) -> list[dict]:
+    """Return the calls of ``train`` for the chapter's long runs, the longest first: our
+    recipe and the tutorial network on ``train_set`` (scored on ``test_set`` after each
+    epoch), ``tune_lr``'s runs and ``ablation``'s on ``fit`` and ``val`` (their default
+    budgets, grid and seeds). The chapter starts them all at once
+    (``training.start_many``), so that the workers are never idle between its cells.
+    """
+    mains = [
+        dict(config=c, train_set=train_set, test_set=test_set)
+        for c in (SMALL_CNN_RECIPE, training.TUTORIAL)
+    ]
+    _, tuning = _tuning_calls(OPTIMIZER_BUDGET, fit, val)
+    _, ablation_runs = _ablation_calls(fit, val, (0, 1, 2), ABLATION_BUDGET)
+    return mains + tuning + ablation_runs
 
 
 def ablation_table(runs: pd.DataFrame) -> pd.DataFrame:

@@ -393,11 +393,15 @@ def train(
     its accuracies are NaN, and it is never cached. ``each_epoch=False`` scores
     ``test_set`` after the last epoch only (the history's other test columns are NaN):
     for runs of which only the final accuracy is used, such as the ablation's.
-    ``threads`` torch CPU threads run it (None: as many as torch uses now).
+    ``threads`` torch CPU threads run it (None: as many as torch uses now). A run that
+    ``start_many`` started is not trained again: with ``use_cache``, ``train`` waits
+    for it.
     """
     plan = _plan(
         config, train_set, test_set, device, numerics, use_cache, each_epoch, threads
     )
+    if use_cache and plan[2] in _STARTED:  # start_many is training it: wait for it
+        return _claim(plan[2])
     return _run(config, train_set, test_set, plan, use_cache, each_epoch)
 
 
@@ -468,13 +472,99 @@ def train_many(
     Each call is a dict of ``train``'s arguments except ``threads``: every run gets
     ``parallel_plan(workers)``'s threads, both to train and to be looked up in the
     cache, so its result depends on the thread count and not on whether a pool trained
-    it. Cached runs load here, without a pool; identical calls train once. The runs
+    it. Cached runs load here, without a pool; identical calls train once; a run that
+    ``start_many`` started is waited for (where the call uses the cache). The runs
     start costliest first (``_cost``), so that fewer workers wait at the end beside a
     long run. The order changes no model or accuracy; a run's seconds, measured while
-    the other workers train beside it, depend on what trains there. With one worker
-    the runs train here, one after another. The workers are fresh processes that import
-    the calling script, so a script needs the ``if __name__ == "__main__":`` guard.
+    the other workers train beside it, depend on what trains there. With one worker the
+    runs train here, one after another. The workers are fresh processes that import the
+    calling script, so a script needs the ``if __name__ == "__main__":`` guard.
     """
+    workers, calls, results, todo = _sort_calls(calls, workers)
+    started = [  # runs start_many is training, for calls that may use them
+        path
+        for path, (first, *_) in todo.items()
+        if path in _STARTED and calls[first].get("use_cache", True)
+    ]
+    firsts = [todo[path][0] for path in todo if path not in started]
+    if firsts and (workers == 1 or len(firsts) + len(started) == 1):
+        for i in tqdm(firsts, desc=desc, disable=len(firsts) < 2):
+            results[i] = train(**calls[i])
+        firsts = []
+    pool = _pool(workers) if firsts else None
+    futures = {pool.submit(train, **calls[i]): i for i in firsts}
+    futures.update({_STARTED[path][1]: todo[path][0] for path in started})
+    try:
+        done = concurrent.futures.as_completed(futures)
+        for future in tqdm(done, desc=desc, total=len(futures), disable=not futures):
+            results[futures[future]] = future.result()
+    except concurrent.futures.BrokenExecutor:
+        _forget_pool(workers)
+        raise
+    for path in started:
+        del _STARTED[path]
+    for first, *same in todo.values():
+        for i in same:
+            results[i] = results[first]
+    return results
+
+
+# cache path -> (workers, future) of a run that start_many started and no call claimed
+_STARTED: dict = {}
+
+
+def start_many(calls, *, workers: int | None = None) -> int:
+    """Start training the runs of ``calls`` that are not cached, in the background, and
+    return the threads each run gets (``parallel_plan(workers)``).
+
+    ``calls`` is as for ``train_many``. The runs train in ``train_many``'s pool,
+    costliest first, while this process goes on. A later ``train`` with the same
+    arguments and that many ``threads``, or ``train_many`` with the same ``workers``,
+    waits for the run instead of training it again. ``unclaimed()`` lists the started
+    runs that no call has waited for yet. With one worker nothing starts: the runs
+    train when they are asked for.
+    """
+    workers, calls, _, todo = _sort_calls(calls, workers, load=False)
+    threads = parallel_plan(workers)[1]
+    if workers == 1:
+        return threads
+    for path, (first, *_) in todo.items():
+        if path not in _STARTED:
+            _STARTED[path] = workers, _pool(workers).submit(train, **calls[first])
+    return threads
+
+
+def unclaimed() -> list:
+    """Return the cache paths of the runs ``start_many`` started that no call of
+    ``train`` or ``train_many`` has waited for (a chapter checks this is empty at its
+    end: a run started and never used was time spent for nothing)."""
+    return list(_STARTED)
+
+
+def _claim(path) -> TrainResult:
+    """Wait for the run ``start_many`` started for ``path`` and return it."""
+    workers, future = _STARTED[path]
+    try:
+        result = future.result()
+    except concurrent.futures.BrokenExecutor:
+        _forget_pool(workers)
+        raise
+    del _STARTED[path]
+    return result
+
+
+def _forget_pool(workers: int) -> None:
+    """Drop the pool of ``workers`` (a worker died) and the runs started in it: the
+    next call starts a fresh pool."""
+    _POOLS.pop(workers, None)
+    for path in [p for p, (w, _) in _STARTED.items() if w == workers]:
+        del _STARTED[path]
+
+
+def _sort_calls(calls, workers, load: bool = True):
+    """Check ``train_many``'s calls and give each ``parallel_plan(workers)``'s threads;
+    return (workers, the calls, their results with the cached ones loaded if ``load``,
+    and the runs to train: cache path -> the calls it answers, costliest first)."""
     if isinstance(calls, Mapping) or not all(isinstance(c, Mapping) for c in calls):
         raise TypeError(
             "calls must be a list of dicts of train()'s arguments, e.g. "
@@ -496,37 +586,21 @@ def train_many(
         args = {**_TRAIN_DEFAULTS, **call}
         plan = _plan(**args)
         path = plan[2]
-        if args["use_cache"] and path.exists():  # verified and loaded here
-            results[i] = _run(
-                args["config"],
-                args["train_set"],
-                args["test_set"],
-                plan,
-                args["use_cache"],
-                args["each_epoch"],
-            )
+        if args["use_cache"] and path.exists() and path not in _STARTED:
+            if load:  # verified and loaded here
+                results[i] = _run(
+                    args["config"],
+                    args["train_set"],
+                    args["test_set"],
+                    plan,
+                    args["use_cache"],
+                    args["each_epoch"],
+                )
         else:
             todo.setdefault(path, []).append(i)
             costs[path] = _cost(args["config"], args["train_set"], plan[1]["numerics"])
     longest_first = sorted(todo, key=lambda path: -costs[path])  # a stable sort
-    firsts = [todo[path][0] for path in longest_first]
-    if workers == 1 or len(firsts) == 1:
-        for i in tqdm(firsts, desc=desc, disable=len(firsts) < 2):
-            results[i] = train(**calls[i])
-    elif firsts:
-        pool = _pool(workers)
-        futures = {pool.submit(train, **calls[i]): i for i in firsts}
-        try:
-            done = concurrent.futures.as_completed(futures)
-            for future in tqdm(done, desc=desc, total=len(futures)):
-                results[futures[future]] = future.result()
-        except concurrent.futures.BrokenExecutor:
-            del _POOLS[workers]  # a worker died: the next call starts a fresh pool
-            raise
-    for first, *same in todo.values():
-        for i in same:
-            results[i] = results[first]
-    return results
+    return workers, calls, results, {path: todo[path] for path in longest_first}
 
 
 def _cost(config: TrainConfig, train_set, numerics: str) -> float:
