@@ -736,6 +736,8 @@ def test_train_many_starts_the_costliest_runs_first(small_sets, cache_dir, monke
     assert training._cost(QUICK, fit, "fp32") == 1.5 * training._cost(
         QUICK, fit, "bf16"
     )
+    tutorial = dataclasses.replace(QUICK, model="tutorial")  # cheaper per image
+    assert training._cost(tutorial, fit, "fp32") < training._cost(QUICK, fit, "bf16")
 
 
 def test_started_runs_are_waited_for_not_trained_again(
@@ -780,7 +782,7 @@ def test_started_runs_are_waited_for_not_trained_again(
     assert training.unclaimed() == []
 
 
-def test_start_many_with_one_worker_starts_nothing(small_sets, monkeypatch):
+def test_start_many_with_one_worker_starts_nothing(small_sets, cache_dir, monkeypatch):
     def no_pool(workers):
         raise AssertionError("one worker: nothing starts in the background")
 
@@ -808,16 +810,68 @@ def test_a_run_started_in_a_real_pool_equals_one_trained_here(
     def refuse(*args):
         raise AssertionError("a started run must not train here")
 
-    monkeypatch.setattr(training, "_fit", refuse)
-    started = cnn.train(config, *small_sets, threads=threads)
-    monkeypatch.setattr(training, "_fit", fit)
-    assert not started.cached and started.threads == threads == 1  # a worker trained
-    alone = cnn.train(config, *small_sets, threads=threads, use_cache=False)
-    np.testing.assert_array_equal(alone.step_losses, started.step_losses)
-    for a, b in zip(alone.model.parameters(), started.model.parameters()):
-        assert torch.equal(a, b)
-    assert training.unclaimed() == []
-    training._close_pools()
+    try:
+        monkeypatch.setattr(training, "_fit", refuse)
+        started = cnn.train(config, *small_sets, threads=threads)
+        monkeypatch.setattr(training, "_fit", fit)
+        assert not started.cached and started.threads == threads == 1  # a worker's
+        alone = cnn.train(config, *small_sets, threads=threads, use_cache=False)
+        np.testing.assert_array_equal(alone.step_losses, started.step_losses)
+        for a, b in zip(alone.model.parameters(), started.model.parameters()):
+            assert torch.equal(a, b)
+        assert training.unclaimed() == []
+    finally:
+        training._close_pools()
+
+
+def test_a_started_run_that_failed_or_lost_its_worker_is_forgotten(
+    small_sets, cache_dir, monkeypatch
+):
+    """A run that raised raises in the call that waits for it, and the next call trains
+    it afresh; a dead worker drops its pool and that pool's started runs; a submit to a
+    pool that broke meanwhile goes to a fresh pool."""
+    fit, val = small_sets
+    calls = [
+        dict(
+            config=dataclasses.replace(QUICK, epochs=1, seed=s),
+            train_set=fit,
+            test_set=val,
+        )
+        for s in (0, 1, 2)
+    ]
+    dead = concurrent.futures.process.BrokenProcessPool
+
+    class Failing:  # seed 0's run raises; seed 1's worker dies; seed 2's waits
+        def __init__(self, broken=False):
+            self.broken = broken
+
+        def submit(self, fn, **call):
+            if self.broken:
+                raise dead("a worker died earlier")
+            future = concurrent.futures.Future()
+            seed = call["config"].seed
+            if seed < 2:
+                future.set_exception(OSError("disk full") if seed == 0 else dead())
+            return future
+
+    def pool(workers):
+        return training._POOLS.setdefault(workers, Failing())
+
+    monkeypatch.setattr(training, "_POOLS", {})
+    monkeypatch.setattr(training, "_pool", pool)
+    monkeypatch.setattr(training, "_STARTED", {})
+    with training.torch_threads(2):
+        threads = cnn.start_many(calls, workers=2)
+    with pytest.raises(OSError, match="disk full"):
+        cnn.train(**calls[0], threads=threads)
+    assert len(training.unclaimed()) == 2
+    assert not cnn.train(**calls[0], threads=threads).cached  # afresh, here
+    with pytest.raises(dead):
+        cnn.train(**calls[1], threads=threads)
+    assert training.unclaimed() == [] and training._POOLS == {}  # seed 2's went too
+    training._POOLS[2] = broken = Failing(broken=True)
+    assert not training._submit(2, calls[2]).done()
+    assert training._POOLS[2] is not broken
 
 
 def test_bad_train_many_arguments_raise_clear_errors(small_sets):

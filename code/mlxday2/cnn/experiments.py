@@ -277,11 +277,11 @@ def _ablation_calls(fit, val, seeds, budget: TrainConfig):
 
 
 def chapter_runs(train_set, test_set, fit, val) -> list[dict]:
-    """Return the calls of ``train`` for the chapter's long runs, the longest first: our
-    recipe and the tutorial network on ``train_set`` (scored on ``test_set`` after each
-    epoch), ``tune_lr``'s runs and ``ablation``'s on ``fit`` and ``val`` (their default
-    budgets, grid and seeds). The chapter starts them all at once
-    (``training.start_many``), so that the workers are never idle between its cells.
+    """Return the calls of ``train`` for the chapter's long runs: our recipe and the
+    tutorial network on ``train_set`` (scored on ``test_set`` after each epoch), and
+    ``tune_lr``'s runs and ``ablation``'s on ``fit`` and ``val`` (their default budgets,
+    grid and seeds). The chapter starts them all at once (``training.start_many``), so
+    that the workers train while its cells go on instead of waiting between them.
     """
     mains = [
         dict(config=c, train_set=train_set, test_set=test_set)

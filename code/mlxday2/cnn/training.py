@@ -27,6 +27,7 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -394,8 +395,8 @@ def train(
     ``test_set`` after the last epoch only (the history's other test columns are NaN):
     for runs of which only the final accuracy is used, such as the ablation's.
     ``threads`` torch CPU threads run it (None: as many as torch uses now). A run that
-    ``start_many`` started is not trained again: with ``use_cache``, ``train`` waits
-    for it.
+    ``start_many`` started (the same arguments, ``threads`` included) is not trained
+    again: with ``use_cache``, ``train`` waits for it.
     """
     plan = _plan(
         config, train_set, test_set, device, numerics, use_cache, each_epoch, threads
@@ -481,28 +482,30 @@ def train_many(
     calling script, so a script needs the ``if __name__ == "__main__":`` guard.
     """
     workers, calls, results, todo = _sort_calls(calls, workers)
-    started = [  # runs start_many is training, for calls that may use them
-        path
+    mine = {  # runs start_many is training, for calls that may use them: claimed here
+        path: _STARTED[path]
         for path, (first, *_) in todo.items()
         if path in _STARTED and calls[first].get("use_cache", True)
-    ]
-    firsts = [todo[path][0] for path in todo if path not in started]
-    if firsts and (workers == 1 or len(firsts) + len(started) == 1):
+    }
+    firsts = [todo[path][0] for path in todo if path not in mine]
+    if firsts and (workers == 1 or len(firsts) + len(mine) == 1):
         for i in tqdm(firsts, desc=desc, disable=len(firsts) < 2):
             results[i] = train(**calls[i])
         firsts = []
-    pool = _pool(workers) if firsts else None
-    futures = {pool.submit(train, **calls[i]): i for i in firsts}
-    futures.update({_STARTED[path][1]: todo[path][0] for path in started})
+    futures = {_submit(workers, calls[i]): i for i in firsts}
+    futures.update({future: todo[path][0] for path, (_, future) in mine.items()})
     try:
         done = concurrent.futures.as_completed(futures)
         for future in tqdm(done, desc=desc, total=len(futures), disable=not futures):
             results[futures[future]] = future.result()
     except concurrent.futures.BrokenExecutor:
-        _forget_pool(workers)
+        for pool_workers in {workers} | {w for w, _ in mine.values()}:
+            _forget_pool(pool_workers)
         raise
-    for path in started:
-        del _STARTED[path]
+    except Exception:  # a run raised: the next call trains the started ones afresh
+        _unstart(mine)
+        raise
+    _unstart(mine)  # (on an interrupt they stay started: the next call waits again)
     for first, *same in todo.values():
         for i in same:
             results[i] = results[first]
@@ -517,12 +520,17 @@ def start_many(calls, *, workers: int | None = None) -> int:
     """Start training the runs of ``calls`` that are not cached, in the background, and
     return the threads each run gets (``parallel_plan(workers)``).
 
-    ``calls`` is as for ``train_many``. The runs train in ``train_many``'s pool,
-    costliest first, while this process goes on. A later ``train`` with the same
-    arguments and that many ``threads``, or ``train_many`` with the same ``workers``,
-    waits for the run instead of training it again. ``unclaimed()`` lists the started
-    runs that no call has waited for yet. With one worker nothing starts: the runs
-    train when they are asked for.
+    ``calls`` is as for ``train_many``. The runs go to ``train_many``'s pool of
+    ``workers`` processes, costliest first (``_cost``), and train while this process
+    goes on. A later call of ``train`` with the same arguments, ``threads`` included,
+    or of ``train_many`` whose ``workers`` give the same threads per run, waits for
+    the run instead of training it again and gets the worker's result (``cached`` is
+    False), provided it uses the cache. If the run raised, the call that waits for it
+    raises the same error, and a later call trains the run afresh; if a worker died,
+    that pool's started runs are dropped and the next call starts a fresh pool.
+    ``unclaimed()`` lists the runs no call has waited for yet: they keep the workers
+    busy, and the interpreter waits for them before it exits. With one worker nothing
+    starts: the runs train when they are asked for.
     """
     workers, calls, _, todo = _sort_calls(calls, workers, load=False)
     threads = parallel_plan(workers)[1]
@@ -530,11 +538,11 @@ def start_many(calls, *, workers: int | None = None) -> int:
         return threads
     for path, (first, *_) in todo.items():
         if path not in _STARTED:
-            _STARTED[path] = workers, _pool(workers).submit(train, **calls[first])
+            _STARTED[path] = workers, _submit(workers, calls[first])
     return threads
 
 
-def unclaimed() -> list:
+def unclaimed() -> list[Path]:
     """Return the cache paths of the runs ``start_many`` started that no call of
     ``train`` or ``train_many`` has waited for (a chapter checks this is empty at its
     end: a run started and never used was time spent for nothing)."""
@@ -542,15 +550,35 @@ def unclaimed() -> list:
 
 
 def _claim(path) -> TrainResult:
-    """Wait for the run ``start_many`` started for ``path`` and return it."""
+    """Wait for the run ``start_many`` started for ``path`` and return it (a run that
+    raised is no longer started: the next call trains it afresh)."""
     workers, future = _STARTED[path]
     try:
         result = future.result()
     except concurrent.futures.BrokenExecutor:
         _forget_pool(workers)
         raise
-    del _STARTED[path]
+    except Exception:
+        _unstart([path])
+        raise
+    _unstart([path])  # (on an interrupt it stays started: the next call waits again)
     return result
+
+
+def _unstart(paths) -> None:
+    """Forget that ``start_many`` started the runs of ``paths``."""
+    for path in paths:
+        _STARTED.pop(path, None)
+
+
+def _submit(workers: int, call: dict) -> concurrent.futures.Future:
+    """Submit ``train(**call)`` to the pool of ``workers``, a fresh pool if a worker of
+    the last one died since it was last used."""
+    try:
+        return _pool(workers).submit(train, **call)
+    except concurrent.futures.BrokenExecutor:
+        _forget_pool(workers)
+        return _pool(workers).submit(train, **call)
 
 
 def _forget_pool(workers: int) -> None:
@@ -603,11 +631,19 @@ def _sort_calls(calls, workers, load: bool = True):
     return workers, calls, results, {path: todo[path] for path in longest_first}
 
 
+# A training image's rough cost by model, relative to ours, at the same numerics: the
+# tutorial network's 8 epochs took 59 s in fp32 against our 316 s in bf16, each on one
+# thread beside another run, and _cost counts fp32 as 1.5 (59 / 316 / 1.5 = 0.12).
+_IMAGE_COST = {"tutorial": 0.12}
+
+
 def _cost(config: TrainConfig, train_set, numerics: str) -> float:
-    """Return a run's rough cost, for ordering runs: the images it trains on, times 1.5
-    in fp32 (against bf16 our network took about 1.45 times as long in the ablation).
-    Only the order matters: where every run is fp32 the factor changes nothing."""
-    return config.epochs * len(train_set) * (1.5 if numerics == "fp32" else 1.0)
+    """Return a run's rough cost, for ordering runs: the images it trains on, times
+    ``_IMAGE_COST`` of its model (1 for ours and its variants), times 1.5 in fp32
+    (against bf16 our network took about 1.45 times as long in the ablation). Only the
+    order matters: where every run is fp32 the factor changes nothing."""
+    images = config.epochs * len(train_set) * _IMAGE_COST.get(config.model, 1.0)
+    return images * (1.5 if numerics == "fp32" else 1.0)
 
 
 # train()'s keyword defaults, for planning a call of train_many without running it
