@@ -59,6 +59,37 @@ def test_tune_lr_picks_each_optimizers_best_validation_rate(monkeypatch):
     assert all(held_out == "val" for _, _, held_out in calls)
 
 
+def test_chapter_runs_are_the_calls_the_chapter_makes(monkeypatch):
+    """What the chapter starts in the background is what its cells then ask for: the
+    two main runs, and the calls tune_lr and ablation make with their defaults."""
+    rng = np.random.default_rng(0)
+
+    def images(n):
+        x = rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8)
+        return cnn.CifarDataset(x, rng.integers(0, 10, n))
+
+    train_set, test_set, fit, val = images(100), images(20), images(80), images(20)
+    made = []
+
+    class Made(Exception):
+        pass
+
+    def record(calls, workers=None, desc=""):
+        made.extend(calls)
+        raise Made
+
+    monkeypatch.setattr(experiments.training, "train_many", record)
+    with pytest.raises(Made):
+        experiments.tune_lr(experiments.OPTIMIZER_BUDGET, fit, val)
+    with pytest.raises(Made):
+        experiments.ablation(fit, val)
+    mains = [
+        dict(config=c, train_set=train_set, test_set=test_set)
+        for c in (cnn.SMALL_CNN_RECIPE, cnn.TUTORIAL)
+    ]
+    assert experiments.chapter_runs(train_set, test_set, fit, val) == mains + made
+
+
 def test_the_tuning_table_tells_a_diverged_run_from_a_rate_not_tried():
     tuning = pd.DataFrame(
         dict(

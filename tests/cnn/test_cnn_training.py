@@ -870,8 +870,87 @@ def test_a_started_run_that_failed_or_lost_its_worker_is_forgotten(
         cnn.train(**calls[1], threads=threads)
     assert training.unclaimed() == [] and training._POOLS == {}  # seed 2's went too
     training._POOLS[2] = broken = Failing(broken=True)
-    assert not training._submit(2, calls[2]).done()
+    assert not training._submit(2, calls[2])[1].done()
     assert training._POOLS[2] is not broken
+
+
+def _path(call, threads=1):
+    """The cache path of ``train(**call, threads=threads)``."""
+    return training._plan(**{**training._TRAIN_DEFAULTS, **call, "threads": threads})[2]
+
+
+def test_train_many_after_a_failure_keeps_only_the_runs_still_training(
+    small_sets, cache_dir, monkeypatch
+):
+    """When a started run train_many waits for raises, the started runs that ended are
+    forgotten and those still training stay started; a dead worker drops its own
+    pool and the runs started in it, not a fresh pool that has replaced it."""
+    fit, val = small_sets
+    calls = [
+        dict(
+            config=dataclasses.replace(QUICK, epochs=1, seed=s),
+            train_set=fit,
+            test_set=val,
+        )
+        for s in (0, 1, 2)
+    ]
+    dead = concurrent.futures.process.BrokenProcessPool
+
+    class Scripted:  # seed 0's run raises; seed 1's still trains; seed 2's worker dies
+        def submit(self, fn, **call):
+            future = concurrent.futures.Future()
+            seed = call["config"].seed
+            if seed != 1:
+                future.set_exception(OSError("disk full") if seed == 0 else dead())
+            return future
+
+    first = Scripted()
+    monkeypatch.setattr(training, "_POOLS", {})
+    monkeypatch.setattr(
+        training, "_pool", lambda w: training._POOLS.setdefault(w, first)
+    )
+    monkeypatch.setattr(training, "_STARTED", {})
+    with training.torch_threads(2):
+        cnn.start_many(calls, workers=2)
+        with pytest.raises(OSError, match="disk full"):
+            cnn.train_many(calls[:2], workers=2)
+        assert training.unclaimed() == [_path(calls[1]), _path(calls[2])]
+        training._POOLS[2] = fresh = Scripted()  # as if the pool had been replaced
+        with pytest.raises(dead):
+            cnn.train_many(calls[2:], workers=2)
+    assert training._POOLS[2] is fresh
+    assert training.unclaimed() == []  # seed 1's pool died with seed 2's worker
+
+
+def test_a_started_run_is_waited_for_even_once_its_file_is_cached(
+    small_sets, cache_dir, monkeypatch
+):
+    """A started run is claimed, not loaded, even when its cache file exists (the
+    worker may be writing it); a call with use_cache=False trains its own run and
+    leaves the started one started."""
+    fit, val = small_sets
+    call = dict(
+        config=dataclasses.replace(QUICK, epochs=1, seed=4), train_set=fit, test_set=val
+    )
+
+    class Recorder:  # each future holds its call's seed
+        def submit(self, fn, **call):
+            future = concurrent.futures.Future()
+            future.set_result(call["config"].seed)
+            return future
+
+    monkeypatch.setattr(training, "_pool", lambda workers: Recorder())
+    monkeypatch.setattr(training, "_STARTED", {})
+    with training.torch_threads(2):
+        cnn.start_many([call], workers=2)
+        _path(call).write_bytes(b"half written")
+        assert cnn.train_many([call], workers=2) == [4]
+        assert training.unclaimed() == []
+        _path(call).unlink()  # else start_many takes it for cached
+        cnn.start_many([call], workers=2)
+        own = cnn.train_many([dict(call, use_cache=False)], workers=2)[0]
+    assert isinstance(own, cnn.TrainResult) and not own.cached
+    assert training.unclaimed() == [_path(call)]
 
 
 def test_bad_train_many_arguments_raise_clear_errors(small_sets):

@@ -83,6 +83,9 @@ ABLATIONS = {
 }
 
 
+SEEDS = (0, 1, 2)  # the seeds of the comparison and of the ablation, by default
+
+
 def interval(values, level: float = 0.95) -> tuple[float, float]:
     """Return (mean, half-width) of the Student-t interval for the mean of values."""
     values = np.asarray(values, dtype=float)
@@ -143,7 +146,7 @@ def compare_optimizers(
     best_lr: dict,
     fit,
     test,
-    seeds=(0, 1, 2),
+    seeds=SEEDS,
     workers: int | None = None,
     val=None,
 ):
@@ -222,7 +225,7 @@ def _ablation_row(name, run, full, val) -> dict:
 def ablation(
     fit,
     val,
-    seeds=(0, 1, 2),
+    seeds=SEEDS,
     budget: TrainConfig = ABLATION_BUDGET,
     workers: int | None = None,
 ):
@@ -277,18 +280,19 @@ def _ablation_calls(fit, val, seeds, budget: TrainConfig):
 
 
 def chapter_runs(train_set, test_set, fit, val) -> list[dict]:
-    """Return the calls of ``train`` for the chapter's long runs: our recipe and the
-    tutorial network on ``train_set`` (scored on ``test_set`` after each epoch), and
-    ``tune_lr``'s runs and ``ablation``'s on ``fit`` and ``val`` (their default budgets,
-    grid and seeds). The chapter starts them all at once (``training.start_many``), so
-    that the workers train while its cells go on instead of waiting between them.
+    """Return the calls of ``train`` for the chapter's long runs that depend on nothing
+    computed on the way: our recipe and the tutorial network on ``train_set`` (scored on
+    ``test_set`` after each epoch), and on ``fit`` and ``val`` the runs of ``tune_lr``
+    (``OPTIMIZER_BUDGET``, ``LR_GRID``) and of ``ablation`` (``ABLATION_BUDGET``,
+    ``SEEDS``). The chapter starts them all at once (``training.start_many``), so that
+    the workers train while its cells go on instead of waiting between them.
     """
     mains = [
         dict(config=c, train_set=train_set, test_set=test_set)
         for c in (SMALL_CNN_RECIPE, training.TUTORIAL)
     ]
     _, tuning = _tuning_calls(OPTIMIZER_BUDGET, fit, val)
-    _, ablation_runs = _ablation_calls(fit, val, (0, 1, 2), ABLATION_BUDGET)
+    _, ablation_runs = _ablation_calls(fit, val, SEEDS, ABLATION_BUDGET)
     return mains + tuning + ablation_runs
 
 

@@ -105,16 +105,22 @@ def memory_format(device: torch.device):
     return torch.channels_last if device.type == "cpu" else torch.contiguous_format
 
 
-@functools.cache
 def bf16_speedup(
     model: str = "small", batch_size: int = 128, repeats: int = 3
 ) -> float:
     """Return how many times faster a training step of ``model`` runs in bf16 than fp32.
 
     Best of ``repeats`` interleaved steps each on a batch of ``batch_size``, after a
-    warm-up, so that other work on the machine inflates both sides alike. Measured once
-    per process and model: it depends on the CPU and on the network's shape.
+    warm-up, so that other work on the machine inflates both sides alike, on as many
+    threads as torch uses now. Measured once per process, arguments and thread count:
+    it depends on the CPU and on the network's shape.
     """
+    return _bf16_speedup(model, batch_size, repeats, torch.get_num_threads())
+
+
+@functools.cache
+def _bf16_speedup(model: str, batch_size: int, repeats: int, threads: int) -> float:
+    """``bf16_speedup`` on ``threads`` threads (the number torch uses now)."""
     x = torch.randn(batch_size, 3, 32, 32)
     y = torch.arange(batch_size) % 10
     best = {"fp32": math.inf, "bf16": math.inf}

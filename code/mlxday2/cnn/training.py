@@ -5,7 +5,8 @@ history, per-step losses, probabilities on ``test_set``, the numerics that ran).
 cached under everything that changes the result: the configuration, the source of the
 chapter's modules, a digest of both data sets, the library versions, the device, the
 numerics (fp32 or bf16) and the number of CPU threads. ``train_many`` trains several
-runs side by side in worker processes, each on its share of the threads.
+runs side by side in worker processes, each on its share of the threads; ``start_many``
+starts such runs in the background, and ``train`` or ``train_many`` then waits for them.
 
 Reproducible means: the same seed, data, code, machine type, thread count and numerics
 give a bit-identical model. A different thread count, CPU type or numerics adds numbers
@@ -23,6 +24,7 @@ import inspect
 import math
 import multiprocessing
 import platform
+import signal
 import sys
 import time
 from collections.abc import Mapping
@@ -250,9 +252,8 @@ def _fit(
         mirror = torch.rand(len(labels), generator=g) < 0.5
     rows, losses, seconds = [], [], 0.0
     epochs = range(1, config.epochs + 1)
-    for epoch in tqdm(
-        epochs, desc=f"train {config.model}", disable=len(labels) < 10**4
-    ):
+    quiet = len(labels) < 10**4 or _IN_WORKER  # a worker's bar would land in any cell
+    for epoch in tqdm(epochs, desc=f"train {config.model}", disable=quiet):
         start = time.perf_counter()
         flips = None if mirror is None else mirror ^ (epoch % 2 == 0)
         fit = train_epoch(
@@ -459,9 +460,24 @@ def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     """Return a pool of ``workers`` fresh ("spawn") processes, kept for later calls."""
     if workers not in _POOLS:
         _POOLS[workers] = concurrent.futures.ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("spawn")
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
         )
     return _POOLS[workers]
+
+
+_IN_WORKER = False  # set in the pool's processes
+
+
+def _start_worker() -> None:
+    """Set up a pool's process: no progress bars (a worker shares the notebook
+    kernel's output, so its bars would land in whatever cell runs), and deaf to the
+    interrupts a notebook sends to the kernel's whole process group, so that
+    interrupting a cell that waits stops the waiting, not the runs."""
+    global _IN_WORKER
+    _IN_WORKER = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def train_many(
@@ -492,27 +508,27 @@ def train_many(
         for i in tqdm(firsts, desc=desc, disable=len(firsts) < 2):
             results[i] = train(**calls[i])
         firsts = []
-    futures = {_submit(workers, calls[i]): i for i in firsts}
-    futures.update({future: todo[path][0] for path, (_, future) in mine.items()})
+    index, pools = {}, {}  # future -> the call it answers; future -> its pool
+    for i in firsts:
+        pool, future = _submit(workers, calls[i])
+        index[future], pools[future] = i, pool
+    for path, (pool, future) in mine.items():
+        index[future], pools[future] = todo[path][0], pool
     try:
-        done = concurrent.futures.as_completed(futures)
-        for future in tqdm(done, desc=desc, total=len(futures), disable=not futures):
-            results[futures[future]] = future.result()
-    except concurrent.futures.BrokenExecutor:
-        for pool_workers in {workers} | {w for w, _ in mine.values()}:
-            _forget_pool(pool_workers)
+        done = concurrent.futures.as_completed(pools)
+        for future in tqdm(done, desc=desc, total=len(pools), disable=not pools):
+            results[index[future]] = future.result()
+    except BaseException:
+        _settle(pools, mine)
         raise
-    except Exception:  # a run raised: the next call trains the started ones afresh
-        _unstart(mine)
-        raise
-    _unstart(mine)  # (on an interrupt they stay started: the next call waits again)
+    _unstart(mine)
     for first, *same in todo.values():
         for i in same:
             results[i] = results[first]
     return results
 
 
-# cache path -> (workers, future) of a run that start_many started and no call claimed
+# cache path -> (pool, future) of a run that start_many started and no call claimed
 _STARTED: dict = {}
 
 
@@ -525,12 +541,13 @@ def start_many(calls, *, workers: int | None = None) -> int:
     goes on. A later call of ``train`` with the same arguments, ``threads`` included,
     or of ``train_many`` whose ``workers`` give the same threads per run, waits for
     the run instead of training it again and gets the worker's result (``cached`` is
-    False), provided it uses the cache. If the run raised, the call that waits for it
-    raises the same error, and a later call trains the run afresh; if a worker died,
-    that pool's started runs are dropped and the next call starts a fresh pool.
-    ``unclaimed()`` lists the runs no call has waited for yet: they keep the workers
-    busy, and the interpreter waits for them before it exits. With one worker nothing
-    starts: the runs train when they are asked for.
+    False), provided it uses the cache. Interrupting that wait leaves the run training
+    and started. If the run raised, the call that waits for it raises the same error,
+    and a later call trains the run afresh; if a worker died, the runs started in its
+    pool are dropped and the next call starts a fresh pool. ``unclaimed()`` lists the
+    runs no call has waited for yet: those still training keep the workers busy, and
+    the interpreter waits for them before it exits. With one worker nothing starts:
+    the runs train when they are asked for.
     """
     workers, calls, _, todo = _sort_calls(calls, workers, load=False)
     threads = parallel_plan(workers)[1]
@@ -538,7 +555,7 @@ def start_many(calls, *, workers: int | None = None) -> int:
         return threads
     for path, (first, *_) in todo.items():
         if path not in _STARTED:
-            _STARTED[path] = workers, _submit(workers, calls[first])
+            _STARTED[path] = _submit(workers, calls[first])
     return threads
 
 
@@ -550,19 +567,28 @@ def unclaimed() -> list[Path]:
 
 
 def _claim(path) -> TrainResult:
-    """Wait for the run ``start_many`` started for ``path`` and return it (a run that
-    raised is no longer started: the next call trains it afresh)."""
-    workers, future = _STARTED[path]
+    """Wait for the run ``start_many`` started for ``path`` and return it."""
+    pool, future = _STARTED[path]
     try:
         result = future.result()
-    except concurrent.futures.BrokenExecutor:
-        _forget_pool(workers)
+    except BaseException:
+        _settle({future: pool}, {path: (pool, future)})
         raise
-    except Exception:
-        _unstart([path])
-        raise
-    _unstart([path])  # (on an interrupt it stays started: the next call waits again)
+    _unstart([path])
     return result
+
+
+def _settle(pools: dict, started: dict) -> None:
+    """After waiting for the futures of ``pools`` (future -> its pool) failed: drop the
+    pools whose worker died, and forget the started runs (``started``: path -> (pool,
+    future)) that ended, raised or not (a later call loads them from the cache or
+    trains them afresh); the runs still training stay started (an interrupt stopped
+    the waiting, not them)."""
+    for future, pool in pools.items():
+        ended = future.done() and not future.cancelled()
+        if ended and isinstance(future.exception(), concurrent.futures.BrokenExecutor):
+            _forget_pool(pool)
+    _unstart([path for path, (_, future) in started.items() if future.done()])
 
 
 def _unstart(paths) -> None:
@@ -571,28 +597,31 @@ def _unstart(paths) -> None:
         _STARTED.pop(path, None)
 
 
-def _submit(workers: int, call: dict) -> concurrent.futures.Future:
-    """Submit ``train(**call)`` to the pool of ``workers``, a fresh pool if a worker of
-    the last one died since it was last used."""
+def _submit(workers: int, call: dict) -> tuple:
+    """Submit ``train(**call)`` to the pool of ``workers`` (a fresh pool if a worker of
+    the last one died since it was last used); return (the pool, the future)."""
+    pool = _pool(workers)
     try:
-        return _pool(workers).submit(train, **call)
+        return pool, pool.submit(train, **call)
     except concurrent.futures.BrokenExecutor:
-        _forget_pool(workers)
-        return _pool(workers).submit(train, **call)
+        _forget_pool(pool)
+        pool = _pool(workers)
+        return pool, pool.submit(train, **call)
 
 
-def _forget_pool(workers: int) -> None:
-    """Drop the pool of ``workers`` (a worker died) and the runs started in it: the
-    next call starts a fresh pool."""
-    _POOLS.pop(workers, None)
-    for path in [p for p, (w, _) in _STARTED.items() if w == workers]:
-        del _STARTED[path]
+def _forget_pool(pool) -> None:
+    """Drop ``pool`` (a worker died) and the runs started in it: the next call starts a
+    fresh pool."""
+    for workers in [w for w, p in _POOLS.items() if p is pool]:
+        del _POOLS[workers]
+    _unstart([path for path, (p, _) in _STARTED.items() if p is pool])
 
 
 def _sort_calls(calls, workers, load: bool = True):
     """Check ``train_many``'s calls and give each ``parallel_plan(workers)``'s threads;
     return (workers, the calls, their results with the cached ones loaded if ``load``,
-    and the runs to train: cache path -> the calls it answers, costliest first)."""
+    and the runs not loaded, to train or to wait for if started: cache path -> the
+    calls it answers, costliest first)."""
     if isinstance(calls, Mapping) or not all(isinstance(c, Mapping) for c in calls):
         raise TypeError(
             "calls must be a list of dicts of train()'s arguments, e.g. "
