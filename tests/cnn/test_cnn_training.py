@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import math
+import signal
 
 import numpy as np
 import pandas as pd
@@ -798,9 +799,11 @@ def test_a_run_started_in_a_real_pool_equals_one_trained_here(
     small_sets, cache_dir, monkeypatch
 ):
     """The background run is the same run: bit-identical to training it here, and a
-    train call waits for it rather than training in this process."""
+    train call waits for it rather than training in this process. A notebook's worker
+    ignores the interrupts a notebook sends to the kernel's process group."""
     monkeypatch.setattr(training, "_STARTED", {})
     monkeypatch.setattr(training, "_POOLS", {})  # a pool of its own, with this cache
+    monkeypatch.setattr(training, "_in_notebook", lambda: True)
     config = dataclasses.replace(QUICK, epochs=1, seed=3)
     call = dict(config=config, train_set=small_sets[0], test_set=small_sets[1])
     with training.torch_threads(2):
@@ -820,6 +823,8 @@ def test_a_run_started_in_a_real_pool_equals_one_trained_here(
         for a, b in zip(alone.model.parameters(), started.model.parameters()):
             assert torch.equal(a, b)
         assert training.unclaimed() == []
+        sigint = training._POOLS[2].submit(signal.getsignal, signal.SIGINT).result()
+        assert sigint == signal.SIG_IGN
     finally:
         training._close_pools()
 
@@ -840,38 +845,30 @@ def test_a_started_run_that_failed_or_lost_its_worker_is_forgotten(
         for s in (0, 1, 2)
     ]
     dead = concurrent.futures.process.BrokenProcessPool
-
-    class Failing:  # seed 0's run raises; seed 1's worker dies; seed 2's waits
-        def __init__(self, broken=False):
-            self.broken = broken
-
-        def submit(self, fn, **call):
-            if self.broken:
-                raise dead("a worker died earlier")
-            future = concurrent.futures.Future()
-            seed = call["config"].seed
-            if seed < 2:
-                future.set_exception(OSError("disk full") if seed == 0 else dead())
-            return future
-
-    def pool(workers):
-        return training._POOLS.setdefault(workers, Failing())
-
+    first = _Scripted({0: OSError("disk full")})  # 1 and 2 train until told
     monkeypatch.setattr(training, "_POOLS", {})
-    monkeypatch.setattr(training, "_pool", pool)
+    monkeypatch.setattr(
+        training, "_pool", lambda w: training._POOLS.setdefault(w, first)
+    )
     monkeypatch.setattr(training, "_STARTED", {})
     with training.torch_threads(2):
         threads = cnn.start_many(calls, workers=2)
     with pytest.raises(OSError, match="disk full"):
         cnn.train(**calls[0], threads=threads)
-    assert len(training.unclaimed()) == 2
+    assert training.unclaimed() == [_path(calls[1]), _path(calls[2])]
     assert not cnn.train(**calls[0], threads=threads).cached  # afresh, here
+    first.futures[1].set_exception(dead())  # a worker dies
     with pytest.raises(dead):
         cnn.train(**calls[1], threads=threads)
-    assert training.unclaimed() == [] and training._POOLS == {}  # seed 2's went too
-    training._POOLS[2] = broken = Failing(broken=True)
+    assert training.unclaimed() == [] and training._POOLS == {}  # 2's went too
+
+    class Broken:  # a pool whose worker died since it was last used
+        def submit(self, fn, **call):
+            raise dead("a worker died earlier")
+
+    training._POOLS[2] = Broken()
     assert not training._submit(2, calls[2])[1].done()
-    assert training._POOLS[2] is not broken
+    assert isinstance(training._POOLS[2], _Scripted)  # a fresh pool took it
 
 
 def _path(call, threads=1):
@@ -879,12 +876,43 @@ def _path(call, threads=1):
     return training._plan(**{**training._TRAIN_DEFAULTS, **call, "threads": threads})[2]
 
 
+class _Pending(concurrent.futures.Future):
+    """A run still training: asking for its outcome would block, so here it fails."""
+
+    def result(self, timeout=None):
+        assert self.done(), "waited for a run still training"
+        return super().result(timeout)
+
+    def exception(self, timeout=None):
+        assert self.done(), "waited for a run still training"
+        return super().exception(timeout)
+
+
+class _Scripted:
+    """A pool that trains nothing: each run's future is ``_Pending`` until the test
+    sets its outcome (``outcome``: seed -> an exception, set at once), by seed."""
+
+    def __init__(self, outcome=None):
+        self.outcome, self.futures, self.stopped = outcome or {}, {}, []
+
+    def submit(self, fn, **call):
+        seed = call["config"].seed
+        future = self.futures[seed] = _Pending()
+        if seed in self.outcome:
+            future.set_exception(self.outcome[seed])
+        return future
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        self.stopped.append(cancel_futures)
+
+
 def test_train_many_after_a_failure_keeps_only_the_runs_still_training(
     small_sets, cache_dir, monkeypatch
 ):
-    """When a started run train_many waits for raises, the started runs that ended are
-    forgotten and those still training stay started; a dead worker drops its own
-    pool and the runs started in it, not a fresh pool that has replaced it."""
+    """When a run train_many waits for raises, the started runs that raised are
+    forgotten, and those still training stay started, its own included; a dead worker
+    drops its own pool and the runs started in it, not a fresh pool that has replaced
+    it."""
     fit, val = small_sets
     calls = [
         dict(
@@ -892,34 +920,57 @@ def test_train_many_after_a_failure_keeps_only_the_runs_still_training(
             train_set=fit,
             test_set=val,
         )
-        for s in (0, 1, 2)
+        for s in range(5)
     ]
     dead = concurrent.futures.process.BrokenProcessPool
-
-    class Scripted:  # seed 0's run raises; seed 1's still trains; seed 2's worker dies
-        def submit(self, fn, **call):
-            future = concurrent.futures.Future()
-            seed = call["config"].seed
-            if seed != 1:
-                future.set_exception(OSError("disk full") if seed == 0 else dead())
-            return future
-
-    first = Scripted()
+    first = _Scripted({0: OSError("disk full"), 3: OSError("disk full")})
     monkeypatch.setattr(training, "_POOLS", {})
     monkeypatch.setattr(
         training, "_pool", lambda w: training._POOLS.setdefault(w, first)
     )
     monkeypatch.setattr(training, "_STARTED", {})
     with training.torch_threads(2):
-        cnn.start_many(calls, workers=2)
+        cnn.start_many(calls[:3], workers=2)
         with pytest.raises(OSError, match="disk full"):
             cnn.train_many(calls[:2], workers=2)
         assert training.unclaimed() == [_path(calls[1]), _path(calls[2])]
-        training._POOLS[2] = fresh = Scripted()  # as if the pool had been replaced
+        with pytest.raises(OSError, match="disk full"):  # its own runs: 3 raises
+            cnn.train_many(calls[3:], workers=2)
+        assert training.unclaimed()[-1] == _path(calls[4])  # 4 still trains
+        training._POOLS[2] = fresh = _Scripted()  # as if the pool had been replaced
+        first.futures[2].set_exception(dead())  # and then a worker of the first died
         with pytest.raises(dead):
-            cnn.train_many(calls[2:], workers=2)
+            cnn.train_many(calls[2:3], workers=2)
     assert training._POOLS[2] is fresh
-    assert training.unclaimed() == []  # seed 1's pool died with seed 2's worker
+    assert training.unclaimed() == []  # 1's and 4's pool died with 2's worker
+
+
+@pytest.mark.parametrize("in_notebook", [False, True])
+def test_an_interrupt_stops_a_scripts_runs_but_not_a_notebooks(
+    small_sets, cache_dir, monkeypatch, in_notebook
+):
+    """Ctrl-C in a script cancels the queued runs and shuts the pools down, so that it
+    can exit; a notebook's interrupt stops the waiting only, and the runs stay
+    started."""
+    fit, val = small_sets
+    calls = [
+        dict(config=dataclasses.replace(QUICK, seed=s), train_set=fit, test_set=val)
+        for s in (0, 1)
+    ]
+    pool = _Scripted({0: KeyboardInterrupt()})
+    monkeypatch.setattr(training, "_POOLS", {2: pool})
+    monkeypatch.setattr(training, "_pool", lambda workers: pool)
+    monkeypatch.setattr(training, "_STARTED", {})
+    monkeypatch.setattr(training, "_in_notebook", lambda: in_notebook)
+    with training.torch_threads(2):
+        cnn.start_many(calls[1:], workers=2)
+        with pytest.raises(KeyboardInterrupt):
+            cnn.train_many(calls, workers=2)
+    if in_notebook:
+        assert training.unclaimed() == [_path(calls[1])] and not pool.stopped
+    else:
+        assert training.unclaimed() == [] and pool.stopped == [True]
+        assert training._POOLS == {}
 
 
 def test_a_started_run_is_waited_for_even_once_its_file_is_cached(

@@ -463,6 +463,7 @@ def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
             workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
+            initargs=(_in_notebook(),),
         )
     return _POOLS[workers]
 
@@ -470,14 +471,16 @@ def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
 _IN_WORKER = False  # set in the pool's processes
 
 
-def _start_worker() -> None:
-    """Set up a pool's process: no progress bars (a worker shares the notebook
-    kernel's output, so its bars would land in whatever cell runs), and deaf to the
-    interrupts a notebook sends to the kernel's whole process group, so that
-    interrupting a cell that waits stops the waiting, not the runs."""
+def _start_worker(in_notebook: bool) -> None:
+    """Set up a pool's process: no progress bars (a worker shares its parent's output:
+    in a notebook, its bars would land in whatever cell runs). A notebook's worker is
+    deaf to the interrupts the notebook sends to the kernel's whole process group, so
+    that interrupting a cell that waits stops the waiting, not the runs (a kernel
+    restart stops them); a script's worker stops at Ctrl-C, as the script does."""
     global _IN_WORKER
     _IN_WORKER = True
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if in_notebook:  # (inherited by any process the worker starts)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def train_many(
@@ -509,17 +512,23 @@ def train_many(
             results[i] = train(**calls[i])
         firsts = []
     index, pools = {}, {}  # future -> the call it answers; future -> its pool
-    for i in firsts:
-        pool, future = _submit(workers, calls[i])
-        index[future], pools[future] = i, pool
-    for path, (pool, future) in mine.items():
-        index[future], pools[future] = todo[path][0], pool
     try:
+        for i in firsts:
+            pool, future = _submit(workers, calls[i])
+            index[future], pools[future] = i, pool
+        for path, (pool, future) in mine.items():
+            index[future], pools[future] = todo[path][0], pool
         done = concurrent.futures.as_completed(pools)
         for future in tqdm(done, desc=desc, total=len(pools), disable=not pools):
             results[index[future]] = future.result()
-    except BaseException:
-        _settle(pools, mine)
+    except BaseException as error:
+        path_of = {todo[path][0]: path for path in todo}
+        _STARTED.update(  # the runs still training: the next call waits for them
+            (path_of[i], (pools[future], future))
+            for future, i in index.items()
+            if not future.done() and calls[i].get("use_cache", True)
+        )
+        _settle(pools, error)
         raise
     _unstart(mine)
     for first, *same in todo.values():
@@ -541,13 +550,14 @@ def start_many(calls, *, workers: int | None = None) -> int:
     goes on. A later call of ``train`` with the same arguments, ``threads`` included,
     or of ``train_many`` whose ``workers`` give the same threads per run, waits for
     the run instead of training it again and gets the worker's result (``cached`` is
-    False), provided it uses the cache. Interrupting that wait leaves the run training
-    and started. If the run raised, the call that waits for it raises the same error,
-    and a later call trains the run afresh; if a worker died, the runs started in its
-    pool are dropped and the next call starts a fresh pool. ``unclaimed()`` lists the
-    runs no call has waited for yet: those still training keep the workers busy, and
-    the interpreter waits for them before it exits. With one worker nothing starts:
-    the runs train when they are asked for.
+    False), provided it uses the cache. In a notebook, interrupting that wait leaves
+    the run training and started (a kernel restart stops it); in a script, Ctrl-C
+    cancels every run. If the run raised, the call that waits for it raises the same
+    error, and a later call trains the run afresh; if a worker died, the runs started
+    in its pool are dropped and the next call starts a fresh pool. ``unclaimed()``
+    lists the runs no call has waited for yet: those still training keep the workers
+    busy, and the interpreter waits for them before it exits. With one worker nothing
+    starts: the runs train when they are asked for.
     """
     workers, calls, _, todo = _sort_calls(calls, workers, load=False)
     threads = parallel_plan(workers)[1]
@@ -571,24 +581,40 @@ def _claim(path) -> TrainResult:
     pool, future = _STARTED[path]
     try:
         result = future.result()
-    except BaseException:
-        _settle({future: pool}, {path: (pool, future)})
+    except BaseException as error:
+        _settle({future: pool}, error)
         raise
     _unstart([path])
     return result
 
 
-def _settle(pools: dict, started: dict) -> None:
-    """After waiting for the futures of ``pools`` (future -> its pool) failed: drop the
-    pools whose worker died, and forget the started runs (``started``: path -> (pool,
-    future)) that ended, raised or not (a later call loads them from the cache or
-    trains them afresh); the runs still training stay started (an interrupt stopped
-    the waiting, not them)."""
-    for future, pool in pools.items():
-        ended = future.done() and not future.cancelled()
-        if ended and isinstance(future.exception(), concurrent.futures.BrokenExecutor):
-            _forget_pool(pool)
-    _unstart([path for path, (_, future) in started.items() if future.done()])
+def _settle(pools: dict, error: BaseException) -> None:
+    """After waiting for the futures of ``pools`` (future -> its pool) ended in
+    ``error``: drop the pools whose worker died (seen by these futures or by any
+    started run), with the runs started in them, and forget the started runs that
+    raised (a later call trains them afresh). The runs
+    still training, or done, stay started: a later call waits for them. Outside a
+    notebook an interrupt (Ctrl-C) stops everything: the queued runs are cancelled and
+    the pools shut down, so that the script can exit."""
+    for future, pool in [*pools.items(), *((f, p) for p, f in _STARTED.values())]:
+        if future.done() and not future.cancelled():
+            if isinstance(future.exception(), concurrent.futures.BrokenExecutor):
+                _forget_pool(pool)
+    _unstart([path for path, (_, f) in _STARTED.items() if f.done() and _raised(f)])
+    if isinstance(error, KeyboardInterrupt) and not _in_notebook():
+        while _POOLS:
+            _POOLS.popitem()[1].shutdown(wait=False, cancel_futures=True)
+        _STARTED.clear()
+
+
+def _raised(future) -> bool:
+    """Whether a done future was cancelled or raised."""
+    return future.cancelled() or future.exception() is not None
+
+
+def _in_notebook() -> bool:
+    """Whether this process is a notebook's kernel (IPython's kernel is imported)."""
+    return "ipykernel" in sys.modules
 
 
 def _unstart(paths) -> None:
