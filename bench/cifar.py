@@ -2,8 +2,9 @@
 
     MLXDAY2_DATA=/path/to/data .venv/bin/python bench/cifar.py [--cached] [--validation]
 
-Both models train from scratch (the runs are written to the cache, so the chapter then
-loads them); ``--cached`` reuses cached runs instead. ``--validation`` trains on 45,000
+Both models train from scratch, one after the other, on all of torch's threads (the
+chapter trains them side by side, each on its share of the threads: other runs, cached
+apart); ``--cached`` reuses cached runs instead. ``--validation`` trains on 45,000
 training images and scores the 5,000 others (``VALIDATION`` images, split with seed 0):
 compare recipes that way, and look at the test accuracy only for the recipe chosen, so
 that the test set never picks anything. Prints, for both models, the numerics chosen at
