@@ -709,6 +709,41 @@ def test_runs_side_by_side_equal_runs_one_at_a_time(small_sets, cache_dir, monke
     np.testing.assert_array_equal(again[1].test_probs, pooled[1].test_probs)
 
 
+class _Pending(concurrent.futures.Future):
+    """A run still training: asking for its outcome would block, so here it fails."""
+
+    def result(self, timeout=None):
+        assert self.done(), "waited for a run still training"
+        return super().result(timeout)
+
+    def exception(self, timeout=None):
+        assert self.done(), "waited for a run still training"
+        return super().exception(timeout)
+
+
+class _Scripted:
+    """A pool that trains nothing and records the seeds submitted to it, in order.
+    A run's future raises ``outcome[seed]`` if there is one, else holds the seed if
+    ``finish``, else is ``_Pending`` until the test sets its outcome."""
+
+    def __init__(self, outcome=None, finish=False):
+        self.outcome, self.finish = outcome or {}, finish
+        self.futures, self.submitted, self.stopped = {}, [], []
+
+    def submit(self, fn, **call):
+        seed = call["config"].seed
+        self.submitted.append(seed)
+        future = self.futures[seed] = _Pending()
+        if seed in self.outcome:
+            future.set_exception(self.outcome[seed])
+        elif self.finish:
+            future.set_result(seed)
+        return future
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        self.stopped.append(cancel_futures)
+
+
 def test_train_many_starts_the_costliest_runs_first(small_sets, cache_dir, monkeypatch):
     """Longest first (epochs x images, fp32 x 1.5), so that fewer workers idle at the
     end; each call still gets its own result, in the calls' order."""
@@ -722,18 +757,10 @@ def test_train_many_starts_the_costliest_runs_first(small_sets, cache_dir, monke
         )
         for s, e in seeds_epochs
     ]
-    started = []
-
-    class Recorder:  # a pool that runs nothing: each future holds its call's seed
-        def submit(self, fn, **call):
-            started.append(call["config"].seed)
-            future = concurrent.futures.Future()
-            future.set_result(call["config"].seed)
-            return future
-
-    monkeypatch.setattr(training, "_pool", lambda workers: Recorder())
+    pool = _Scripted(finish=True)
+    monkeypatch.setattr(training, "_pool", lambda workers: pool)
     assert cnn.train_many(calls, workers=2) == [0, 1, 2, 3]
-    assert started == [1, 3, 2, 0]
+    assert pool.submitted == [1, 3, 2, 0]
     assert training._cost(QUICK, fit, "fp32") == 1.5 * training._cost(
         QUICK, fit, "bf16"
     )
@@ -756,19 +783,13 @@ def test_started_runs_are_waited_for_not_trained_again(
         )
         for s, e in ((0, 1), (1, 3), (2, 2))
     ]
-    submitted = []
-
-    class Recorder:  # a pool that runs nothing: each future holds its call's seed
-        def submit(self, fn, **call):
-            submitted.append(call["config"].seed)
-            future = concurrent.futures.Future()
-            future.set_result(call["config"].seed)
-            return future
+    pool = _Scripted(finish=True)
+    submitted = pool.submitted
 
     def refuse(*args):
         raise AssertionError("a started run must not train here")
 
-    monkeypatch.setattr(training, "_pool", lambda workers: Recorder())
+    monkeypatch.setattr(training, "_pool", lambda workers: pool)
     monkeypatch.setattr(training, "_fit", refuse)
     monkeypatch.setattr(training, "_STARTED", {})
     with training.torch_threads(2):
@@ -876,36 +897,6 @@ def _path(call, threads=1):
     return training._plan(**{**training._TRAIN_DEFAULTS, **call, "threads": threads})[2]
 
 
-class _Pending(concurrent.futures.Future):
-    """A run still training: asking for its outcome would block, so here it fails."""
-
-    def result(self, timeout=None):
-        assert self.done(), "waited for a run still training"
-        return super().result(timeout)
-
-    def exception(self, timeout=None):
-        assert self.done(), "waited for a run still training"
-        return super().exception(timeout)
-
-
-class _Scripted:
-    """A pool that trains nothing: each run's future is ``_Pending`` until the test
-    sets its outcome (``outcome``: seed -> an exception, set at once), by seed."""
-
-    def __init__(self, outcome=None):
-        self.outcome, self.futures, self.stopped = outcome or {}, {}, []
-
-    def submit(self, fn, **call):
-        seed = call["config"].seed
-        future = self.futures[seed] = _Pending()
-        if seed in self.outcome:
-            future.set_exception(self.outcome[seed])
-        return future
-
-    def shutdown(self, wait=True, cancel_futures=False):
-        self.stopped.append(cancel_futures)
-
-
 def test_train_many_after_a_failure_keeps_only_the_runs_still_training(
     small_sets, cache_dir, monkeypatch
 ):
@@ -983,14 +974,8 @@ def test_a_started_run_is_waited_for_even_once_its_file_is_cached(
     call = dict(
         config=dataclasses.replace(QUICK, epochs=1, seed=4), train_set=fit, test_set=val
     )
-
-    class Recorder:  # each future holds its call's seed
-        def submit(self, fn, **call):
-            future = concurrent.futures.Future()
-            future.set_result(call["config"].seed)
-            return future
-
-    monkeypatch.setattr(training, "_pool", lambda workers: Recorder())
+    pool = _Scripted(finish=True)
+    monkeypatch.setattr(training, "_pool", lambda workers: pool)
     monkeypatch.setattr(training, "_STARTED", {})
     with training.torch_threads(2):
         cnn.start_many([call], workers=2)

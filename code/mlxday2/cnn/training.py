@@ -450,10 +450,11 @@ _POOLS: dict[int, concurrent.futures.ProcessPoolExecutor] = {}
 
 
 @atexit.register
-def _close_pools() -> None:
-    """Stop the workers before the interpreter tears down the modules they need."""
+def _close_pools(wait: bool = True, cancel_futures: bool = False) -> None:
+    """Stop the workers before the interpreter tears down the modules they need (with
+    ``cancel_futures``, the runs not begun are dropped)."""
     while _POOLS:
-        _POOLS.popitem()[1].shutdown()
+        _POOLS.popitem()[1].shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
@@ -592,18 +593,17 @@ def _settle(pools: dict, error: BaseException) -> None:
     """After waiting for the futures of ``pools`` (future -> its pool) ended in
     ``error``: drop the pools whose worker died (seen by these futures or by any
     started run), with the runs started in them, and forget the started runs that
-    raised (a later call trains them afresh). The runs
-    still training, or done, stay started: a later call waits for them. Outside a
-    notebook an interrupt (Ctrl-C) stops everything: the queued runs are cancelled and
-    the pools shut down, so that the script can exit."""
+    raised (a later call trains them afresh). The runs still training, or done, stay
+    started: a later call waits for them. Outside a notebook an interrupt (Ctrl-C)
+    stops everything: the queued runs are cancelled and the pools shut down, so that
+    the script can exit."""
     for future, pool in [*pools.items(), *((f, p) for p, f in _STARTED.values())]:
         if future.done() and not future.cancelled():
             if isinstance(future.exception(), concurrent.futures.BrokenExecutor):
                 _forget_pool(pool)
     _unstart([path for path, (_, f) in _STARTED.items() if f.done() and _raised(f)])
     if isinstance(error, KeyboardInterrupt) and not _in_notebook():
-        while _POOLS:
-            _POOLS.popitem()[1].shutdown(wait=False, cancel_futures=True)
+        _close_pools(wait=False, cancel_futures=True)
         _STARTED.clear()
 
 
