@@ -857,14 +857,7 @@ def test_a_started_run_that_failed_or_lost_its_worker_is_forgotten(
     it afresh; a dead worker drops its pool and that pool's started runs; a submit to a
     pool that broke meanwhile goes to a fresh pool."""
     fit, val = small_sets
-    calls = [
-        dict(
-            config=dataclasses.replace(QUICK, epochs=1, seed=s),
-            train_set=fit,
-            test_set=val,
-        )
-        for s in (0, 1, 2)
-    ]
+    calls = _one_epoch_calls(fit, val, (0, 1, 2))
     dead = concurrent.futures.process.BrokenProcessPool
     first = _Scripted({0: OSError("disk full")})  # 1 and 2 train until told
     monkeypatch.setattr(training, "_POOLS", {})
@@ -892,6 +885,18 @@ def test_a_started_run_that_failed_or_lost_its_worker_is_forgotten(
     assert isinstance(training._POOLS[2], _Scripted)  # a fresh pool took it
 
 
+def _one_epoch_calls(fit, val, seeds) -> list[dict]:
+    """Calls of ``train`` for one epoch of ``QUICK`` on ``fit``, one per seed."""
+    return [
+        dict(
+            config=dataclasses.replace(QUICK, epochs=1, seed=s),
+            train_set=fit,
+            test_set=val,
+        )
+        for s in seeds
+    ]
+
+
 def _path(call, threads=1):
     """The cache path of ``train(**call, threads=threads)``."""
     return training._plan(**{**training._TRAIN_DEFAULTS, **call, "threads": threads})[2]
@@ -905,14 +910,7 @@ def test_train_many_after_a_failure_keeps_only_the_runs_still_training(
     drops its own pool and the runs started in it, not a fresh pool that has replaced
     it."""
     fit, val = small_sets
-    calls = [
-        dict(
-            config=dataclasses.replace(QUICK, epochs=1, seed=s),
-            train_set=fit,
-            test_set=val,
-        )
-        for s in range(5)
-    ]
+    calls = _one_epoch_calls(fit, val, range(5))
     dead = concurrent.futures.process.BrokenProcessPool
     first = _Scripted({0: OSError("disk full"), 3: OSError("disk full")})
     monkeypatch.setattr(training, "_POOLS", {})
@@ -944,10 +942,7 @@ def test_an_interrupt_stops_a_scripts_runs_but_not_a_notebooks(
     can exit; a notebook's interrupt stops the waiting only, and the runs stay
     started."""
     fit, val = small_sets
-    calls = [
-        dict(config=dataclasses.replace(QUICK, seed=s), train_set=fit, test_set=val)
-        for s in (0, 1)
-    ]
+    calls = _one_epoch_calls(fit, val, (0, 1))
     pool = _Scripted({0: KeyboardInterrupt()})
     monkeypatch.setattr(training, "_POOLS", {2: pool})
     monkeypatch.setattr(training, "_pool", lambda workers: pool)
