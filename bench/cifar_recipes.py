@@ -30,11 +30,12 @@ WIDTHS = ((32, 96, 192), (32, 128, 256))  # wider later blocks, named by their w
 # trained side by side (1.4x), and scored 88.04% on validation against 86.98%; at 6
 # epochs, about the recipe's time, 86.92%. Trained on all 50,000 images (the measure
 # of bench/cifar.py: 2 threads, alone) it scored 87.63% on the test set at 4.94x the
-# tutorial network's time; with Muon's rate share at 0.1, 88.24% on validation and
-# 87.92% on the test set (at 6.69x: the tutorial network took 43.5 s in that run,
-# 55.8 s in the other), and with seeds 1 and 2 (one thread each, side by side) 88.31%
-# and 87.98%: a mean of 88.07%, each run taking 1.4x as long as the recipe's (the
-# chapter's longest run).
+# tutorial network's time; with Muon's rate share at 0.1 (optimizers.MUON_LR_SHARE set
+# by hand: a constant, so not a variant below), 88.24% on validation and 87.92% on
+# the test set (at 6.69x: the tutorial network took 43.5 s in that run, 55.8 s in the
+# other), and with seeds 1 and 2 (one thread each, side by side) 88.31% and 87.98%: a
+# mean of 88.07%, each run taking 1.4x as long as the recipe's (the chapter's longest
+# run).
 
 # The recipe trains the filters with Muon in batches of 512, the rate falling linearly.
 # The next three variants change only the optimizer, batch and schedule back towards
