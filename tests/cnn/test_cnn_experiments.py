@@ -61,7 +61,8 @@ def test_tune_lr_picks_each_optimizers_best_validation_rate(monkeypatch):
 
 def test_chapter_runs_are_the_calls_the_chapter_makes(monkeypatch):
     """What the chapter starts in the background is what its cells then ask for: the
-    two main runs, and the calls tune_lr and ablation make with their defaults."""
+    two main runs, the calls tune_lr and ablation make with their defaults, and the
+    run without batch norm or Muon."""
     rng = np.random.default_rng(0)
 
     def images(n):
@@ -87,7 +88,11 @@ def test_chapter_runs_are_the_calls_the_chapter_makes(monkeypatch):
         dict(config=c, train_set=train_set, test_set=test_set)
         for c in (cnn.SMALL_CNN_RECIPE, cnn.TUTORIAL)
     ]
-    assert experiments.chapter_runs(train_set, test_set, fit, val) == mains + made
+    no_bn = dict(
+        config=experiments.NO_BN_NESTEROV, train_set=fit, test_set=val, each_epoch=False
+    )
+    expected = mains + made + [no_bn]
+    assert experiments.chapter_runs(train_set, test_set, fit, val) == expected
 
 
 def test_the_tuning_table_tells_a_diverged_run_from_a_rate_not_tried():

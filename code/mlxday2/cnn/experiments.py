@@ -65,6 +65,13 @@ ABLATION_BUDGET = dataclasses.replace(
 # recipe's rate per image (0.8 in batches of 256).
 NESTEROV_ABLATION_GRID = (0.05, 0.1, 0.2, 0.4, 0.8)
 NESTEROV_ABLATION_LR = 0.2
+# The ablation's run without Muon, on the network without batch norm: both removed.
+NO_BN_NESTEROV = dataclasses.replace(
+    ABLATION_BUDGET,
+    model="small-no-batchnorm",
+    optimizer="nesterov",
+    lr=NESTEROV_ABLATION_LR,
+)
 TTA_ROW = "add test-time augmentation"
 MUON_ROW = "no Muon (Nesterov, tuned rate)"  # the prose reads this row's verdict
 ABLATIONS = {
@@ -280,12 +287,13 @@ def _ablation_calls(fit, val, seeds, budget: TrainConfig):
 
 
 def chapter_runs(train_set, test_set, fit, val) -> list[dict]:
-    """Return the calls of ``train`` for the chapter's long runs that depend on nothing
+    """Return the calls of ``train`` for the chapter's runs that depend on nothing
     computed on the way: our recipe and the tutorial network on ``train_set`` (scored on
     ``test_set`` after each epoch), and on ``fit`` and ``val`` the runs of ``tune_lr``
-    (``OPTIMIZER_BUDGET``, ``LR_GRID``) and of ``ablation`` (``ABLATION_BUDGET``,
-    ``SEEDS``). The chapter starts them all at once (``training.start_many``), so that
-    the workers train while its cells go on instead of waiting between them.
+    (``OPTIMIZER_BUDGET``, ``LR_GRID``), of ``ablation`` (``ABLATION_BUDGET``,
+    ``SEEDS``) and ``NO_BN_NESTEROV`` (scored after its last epoch only). The chapter
+    starts them all at once (``training.start_many``), so that the workers train while
+    its cells go on instead of waiting between them.
     """
     mains = [
         dict(config=c, train_set=train_set, test_set=test_set)
@@ -293,7 +301,8 @@ def chapter_runs(train_set, test_set, fit, val) -> list[dict]:
     ]
     _, tuning = _tuning_calls(OPTIMIZER_BUDGET, fit, val)
     _, ablation_runs = _ablation_calls(fit, val, SEEDS, ABLATION_BUDGET)
-    return mains + tuning + ablation_runs
+    no_bn = dict(config=NO_BN_NESTEROV, train_set=fit, test_set=val, each_epoch=False)
+    return mains + tuning + ablation_runs + [no_bn]
 
 
 def ablation_table(runs: pd.DataFrame) -> pd.DataFrame:
