@@ -209,14 +209,16 @@ def test_the_ablation_claims_of_the_chapter(chapter_split):
 def test_without_batch_norm_nesterov_momentum_learns_nothing(chapter_split):
     """The chapter: the network without batch norm, trained on the ablation's budget
     with Nesterov momentum for every weight, ends at ln 10 and at chance."""
-    config = dataclasses.replace(
+    config = experiments.NO_BN_NESTEROV
+    assert config == dataclasses.replace(
         experiments.ABLATION_BUDGET,
         model="small-no-batchnorm",
         optimizer="nesterov",
         lr=experiments.NESTEROV_ABLATION_LR,
     )
+    threads = cnn.parallel_plan()[1]  # as the chapter's start_many trained it
     try:
-        run = cnn.train(config, *chapter_split, each_epoch=False)
+        run = cnn.train(config, *chapter_split, each_epoch=False, threads=threads)
     except NotCached:
         pytest.skip("the chapter's no-batch-norm run is not cached for this machine")
     assert abs(run.history["train_loss"].iloc[-1] - math.log(10)) < 0.02
