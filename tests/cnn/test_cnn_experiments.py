@@ -155,6 +155,11 @@ def test_the_ablation_table_calls_a_difference_real_only_beyond_the_seed_spread(
     assert table.loc["big", "real"] and table.loc["big", "difference"] < 0
     assert not table.loc["noise", "real"] and not table.loc["full recipe", "real"]
     assert table.loc["full recipe", "difference"] == 0
+    # p is the paired t-test's: below 0.05 exactly where the interval excludes zero
+    assert table.loc["big", "p"] < 0.05 < table.loc["noise", "p"]
+    assert table.loc["full recipe", "p"] == 1.0
+    big = np.array([-0.10, -0.101, -0.102])
+    assert table.loc["big", "p"] == pytest.approx(stats.ttest_1samp(big, 0).pvalue)
 
 
 def test_one_step_at_lr_1e4_moves_some_weights_far_more_than_weight_decay_does():
@@ -193,6 +198,8 @@ def test_the_ablation_claims_of_the_chapter(chapter_split):
         rows = rows.set_index("seed")["val_acc"]
         p = stats.ttest_rel(rows, full[rows.index]).pvalue
         assert bool(table.loc[change, "real"]) == (p < 0.05), (change, p)
+        if not np.isnan(p):  # NaN where the differences have no spread
+            assert table.loc[change, "p"] == pytest.approx(p), change
     # the chapter: without batch norm the network under Muon learns (it explains why
     # it learns there and not under Nesterov momentum); chance is 10%
     assert table.loc["no batch norm", "mean"] > 0.15

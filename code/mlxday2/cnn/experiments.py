@@ -315,11 +315,24 @@ def chapter_runs(train_set, test_set, fit, val) -> list[dict]:
     return mains + tuning + ablation_runs + [no_bn]
 
 
+def paired_p(diffs) -> float:
+    """Return the two-sided p-value of a paired t-test from the paired differences
+    ``diffs`` (1 where they are all zero, 0 where they are equal and not zero: no
+    spread to test against)."""
+    d = np.asarray(diffs, dtype=float)
+    sd = d.std(ddof=1)
+    if sd == 0:
+        return 1.0 if d.mean() == 0 else 0.0
+    t = d.mean() / (sd / math.sqrt(len(d)))
+    return float(2 * stats.t.sf(abs(t), len(d) - 1))
+
+
 def ablation_table(runs: pd.DataFrame) -> pd.DataFrame:
     """Return per change (ingredient removed or added): mean accuracy, its 95%
     half-width, seconds (NaN for a row that trains nothing), runs that diverged, and
     the mean paired difference from the full recipe (same seed) with its half-width;
-    ``real`` when that interval excludes zero."""
+    ``real`` when that interval excludes zero, and ``p`` the paired t-test's p-value
+    (``real`` is ``p < 0.05``)."""
     full = runs[runs["change"] == "full recipe"].set_index("seed")["val_acc"]
     runs = runs.assign(diff=runs["val_acc"] - runs["seed"].map(full))
     table = summarize(runs, "val_acc", "change")[["mean", "pm95"]]
@@ -330,6 +343,7 @@ def ablation_table(runs: pd.DataFrame) -> pd.DataFrame:
     table["real"] = (table["difference"].abs() > table["diff_pm95"]) & (
         table.index != "full recipe"
     )
+    table["p"] = runs.groupby("change", sort=False)["diff"].apply(paired_p)
     return table
 
 
