@@ -176,13 +176,18 @@ def test_one_step_at_lr_1e4_moves_some_weights_far_more_than_weight_decay_does()
     )
 
 
+def _split_as_the_chapter(train_set):
+    """Return the chapter's fit and validation parts of ``train_set``."""
+    small = cnn.subset(train_set, experiments.SMALL_IMAGES, seed=0)
+    return cnn.validation_split(small, experiments.VALIDATION_IMAGES, seed=0)
+
+
 @pytest.fixture
 def chapter_split(monkeypatch):
     """The chapter's fit and validation split; training is refused, so a test using it
     reads the chapter's cached runs or is skipped (other data, code, threads, CPU)."""
     train_set, _ = cifar_without_training(monkeypatch)
-    small = cnn.subset(train_set, experiments.SMALL_IMAGES, seed=0)
-    return cnn.validation_split(small, experiments.VALIDATION_IMAGES, seed=0)
+    return _split_as_the_chapter(train_set)
 
 
 def test_the_ablation_claims_of_the_chapter(chapter_split):
@@ -246,8 +251,7 @@ def test_the_runs_at_lr_1e4_end_as_the_chapter_says(monkeypatch):
     ln 10, at chance."""
     train_set, _ = cifar_without_training(monkeypatch)
     monkeypatch.undo()  # these runs train
-    small = cnn.subset(train_set, experiments.SMALL_IMAGES, seed=0)
-    fit, val = cnn.validation_split(small, experiments.VALIDATION_IMAGES, seed=0)
+    fit, val = _split_as_the_chapter(train_set)
     high = dataclasses.replace(
         experiments.OPTIMIZER_BUDGET, model="small", lr=1e4, weight_decay=5e-4, epochs=1
     )
