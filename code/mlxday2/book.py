@@ -28,3 +28,10 @@ def glue(**values) -> None:
         )
     for name, value in values.items():
         _glue(name, _plain(value), display=False)
+
+
+def listing(words, last: str = "and") -> str:
+    """Return ``words`` as an English list: "a", "a and b", "a, b and c" (``last``
+    joins the last two: "or" gives "a, b or c"); "" for no words."""
+    *head, tail = list(words) or [""]
+    return f"{', '.join(head)} {last} {tail}" if head else tail

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from mlxday2 import checks
-from mlxday2.book import _plain
+from mlxday2.book import _plain, listing
 
 GOOD = [
     (checks.check_int, ("n", np.int64(3), 1), 3),
@@ -153,6 +153,12 @@ def test_arrays_of_numbers_stored_as_objects_are_converted():
 def test_glue_receives_plain_python_numbers():
     assert type(_plain(np.float64(1.5))) is float and type(_plain(np.int64(2))) is int
     assert type(_plain(np.bool_(True))) is bool and _plain("text") == "text"
+
+
+def test_listing_joins_words_as_prose_does():
+    assert listing([]) == "" and listing(["a"]) == "a"
+    assert listing(["a", "b"]) == "a and b"
+    assert listing(iter("abc"), "or") == "a, b or c"
 
 
 def test_check_fields_names_the_class_and_field():
