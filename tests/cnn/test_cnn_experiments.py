@@ -95,6 +95,10 @@ def test_chapter_runs_are_the_calls_the_chapter_makes(monkeypatch):
     assert experiments.chapter_runs(train_set, test_set, fit, val) == expected
 
 
+def test_every_optimizer_tuned_has_a_name_for_the_prose():
+    assert set(experiments.OPTIMIZER_NAMES) == set(experiments.LR_GRID)
+
+
 def test_the_tuning_table_tells_a_diverged_run_from_a_rate_not_tried():
     tuning = pd.DataFrame(
         dict(

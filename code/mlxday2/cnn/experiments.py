@@ -39,6 +39,8 @@ OPTIMIZER_BUDGET = TrainConfig(
     augment=False,
     tta="none",
 )
+# The optimizers' names in the prose
+OPTIMIZER_NAMES = {"sgd": "SGD", "nesterov": "Nesterov momentum", "adam": "Adam"}
 # Grids a factor of about 3 apart, each with its best rate inside it (the chapter
 # checks): Nesterov's steady step along a constant gradient is 1 / (1 - 0.9) = 10
 # times its learning rate, so its grid sits lower than plain SGD's.
