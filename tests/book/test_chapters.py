@@ -233,6 +233,27 @@ def test_glue_cells_hold_only_glue(chapter):
         assert not others, f"{chapter}: a glue cell also computes: {others}"
 
 
+def _glued_names(lines: list[str]) -> set[str]:
+    """Return the names a cell glues by keyword (``glue(name=...)``); names built at
+    run time (``glue(**{...})``) cannot be read from the source and are left out."""
+    return {
+        keyword.arg
+        for node in ast.walk(ast.Module(body=_statements(lines), type_ignores=[]))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "glue"
+        for keyword in node.keywords
+        if keyword.arg is not None
+    }
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_glued_name_is_read(chapter):
+    """A value glued and never shown is dead bookkeeping: the prose reads every name."""
+    text = source(chapter)
+    glued = set().union(*(_glued_names(lines) for _, lines in code_cells(text)))
+    shown = set(re.findall(r"\{glue:\w+\}`(\w+)", text))
+    assert glued <= shown, f"{chapter}: glued, never shown: {sorted(glued - shown)}"
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_one_import_cell(chapter):
     importing = [
