@@ -238,7 +238,8 @@ def _glued_names(lines: list[str]) -> set[str]:
     run time (``glue(**{...})``) cannot be read from the source and are left out."""
     return {
         keyword.arg
-        for node in ast.walk(ast.Module(body=_statements(lines), type_ignores=[]))
+        for statement in _statements(lines)
+        for node in ast.walk(statement)
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "glue"
         for keyword in node.keywords
         if keyword.arg is not None
