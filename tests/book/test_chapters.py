@@ -214,8 +214,11 @@ def _is_glue_or_assert(node) -> bool:
         return True
     if isinstance(node, ast.For):  # a glue per item of what a visible cell computed
         return all(_is_glue_or_assert(s) for s in node.body) and not node.orelse
-    call = node.value if isinstance(node, ast.Expr) else None
-    return isinstance(call, ast.Call) and getattr(call.func, "id", None) == "glue"
+    return isinstance(node, ast.Expr) and _is_glue_call(node.value)
+
+
+def _is_glue_call(node) -> bool:
+    return isinstance(node, ast.Call) and getattr(node.func, "id", None) == "glue"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -240,7 +243,7 @@ def _glued_names(lines: list[str]) -> set[str]:
         keyword.arg
         for statement in _statements(lines)
         for node in ast.walk(statement)
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "glue"
+        if _is_glue_call(node)
         for keyword in node.keywords
         if keyword.arg is not None
     }
