@@ -67,11 +67,11 @@ WIDTHS = ((32, 96, 192), (32, 128, 256))  # wider later blocks, named by their w
 # is cheaper than the recipe, so neither fits the chapter's 8 minutes either.
 # The whole chapter, cold (an empty run cache, a fresh kernel, every cell in order),
 # with 32/96/192 as our network and share 0.1 (for every Muon run; the ablation kept
-# on 32/64/128), took
-# 736 s (47 s before the data loaded, 6 s in the other run: a new worktree's first
-# imports) against 526 s for the chapter as it is, measured next: our run, on
-# one thread beside the other worker, trained 537 s against 387 s (1.39x) and scored
-# 87.82% test at seed 0 (the recipe: 86.92%). Every claim the page asserts still held.
+# on 32/64/128), took 736 s (47 s before the data loaded, 6 s in the other run: a new
+# worktree's first imports) against 526 s for the chapter as it is, measured next: our
+# run, on one thread beside the other worker, trained 537 s against 387 s (1.39x) and
+# scored 87.82% test at seed 0 (the recipe: 86.92%). Every claim the page asserts still
+# held.
 
 # The recipe trains the filters with Muon in batches of 512, the rate falling linearly.
 # The next three variants change only the optimizer, batch and schedule back towards
