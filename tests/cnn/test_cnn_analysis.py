@@ -50,9 +50,9 @@ def test_filters_and_feature_maps_have_the_right_shapes():
     maps = cnn.feature_maps(small, _image())
     assert [m.shape for m in maps] == [
         (24, 31, 31),
-        (32, 15, 15),
-        (64, 7, 7),
-        (128, 3, 3),
+        (cnn.models.WIDTHS[0], 15, 15),
+        (cnn.models.WIDTHS[1], 7, 7),
+        (cnn.models.WIDTHS[2], 3, 3),
     ]
     assert all(m.min() >= -0.17 for m in maps)  # after GELU, whose minimum is -0.17
     with pytest.raises(TypeError, match="model must be a SmallCNN"):

@@ -26,7 +26,7 @@ def test_most_of_the_tutorial_nets_weights_are_in_its_dense_layers():
 def test_the_small_cnn_has_one_small_dense_layer_and_a_frozen_first_layer():
     table = cnn.parameter_breakdown(cnn.SmallCNN())
     assert (table["kind"] == "Linear").sum() == 1
-    assert table.loc["head.2", "parameters"] == 128 * 10
+    assert table.loc["head.2", "parameters"] == cnn.models.WIDTHS[-1] * 10
     assert table.loc[~table["trainable"], "parameters"].sum() == 24 * 3 * 2 * 2
 
 

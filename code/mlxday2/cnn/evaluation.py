@@ -113,11 +113,12 @@ def recalibrate_batch_norm(
     """Set every batch norm's running mean/variance to their average over ``images``.
 
     During training the running statistics are an exponential average over the last few
-    dozen batches, taken while the weights moved; after a short run at a high learning
-    rate they can be far from the final weights' statistics, and the model in eval mode
-    then does much worse than in training mode. One pass of the final weights fixes
-    that. Pass images like those of training (augmented, if training was): the weights
-    were fitted to their statistics.
+    dozen batches, each taken with the weights of its step; where the weights were still
+    moving fast (a short run that ends at a high learning rate) they can be far from the
+    final weights' statistics, and the model in eval mode then does worse than the
+    weights allow. One pass of the final weights removes that lag. Pass images like
+    those of training (augmented, if training was): the weights were fitted to their
+    statistics.
     """
     norms = batch_norms(model)
     if not norms:

@@ -1,10 +1,12 @@
 """Where and in what arithmetic a CNN trains: the device, bf16 or fp32, the layout.
 
-``choose_numerics`` picks bf16 mixed precision (autocast: weights, optimizer state,
-batch norm and softmax stay in float32) for our CNN on a CPU with bf16 instructions,
-from the CPU's flags, not from a timing: a timing taken on a busy machine could flip
-the choice and with it which cached runs the chapter shows. ``bf16_speedup`` measures
-what the choice buys (the chapter and ``bench/cifar.py`` print it).
+``choose_numerics`` picks bf16 mixed precision (autocast: the convolutions and linear
+layers compute in bf16, and the layers between them work on bf16 activations; the
+weights, the optimizer state, batch norm's running statistics and the loss stay in
+float32) for our CNN on a CPU with bf16 instructions, from the CPU's flags, not from a
+timing: a timing taken on a busy machine could flip the choice and with it which cached
+runs the chapter shows. ``bf16_speedup`` measures what the choice buys in the forward
+and backward pass (the chapter prints it; ``bench/cifar.py`` times the same both ways).
 """
 
 from __future__ import annotations
@@ -108,11 +110,14 @@ def memory_format(device: torch.device):
 def bf16_speedup(
     model: str = "small", batch_size: int = 128, repeats: int = 3
 ) -> float:
-    """Return how many times faster a training step of ``model`` runs in bf16 than fp32.
+    """Return how many times faster the forward and backward pass of ``model`` runs in
+    bf16 than in fp32.
 
-    Best of ``repeats`` interleaved steps each on a batch of ``batch_size``, after a
-    warm-up, so that other work on the machine inflates both sides alike, on as many
-    threads as torch uses now. Measured once per process, arguments and thread count:
+    The optimizer's update is left out: it runs in fp32 either way (for Muon, its
+    Newton-Schulz iterations), so a whole step gains less than this ratio. Best of
+    ``repeats`` interleaved passes each on a batch of ``batch_size``, after a warm-up,
+    so that other work on the machine inflates both sides alike, on as many threads as
+    torch uses now. Measured once per process, arguments and thread count:
     it depends on the CPU and on the network's shape.
     """
     return _bf16_speedup(model, batch_size, repeats, torch.get_num_threads())
