@@ -14,7 +14,8 @@ both measured in this run on this machine, with the load average. Other work on 
 machine inflates the seconds but not the accuracies: the numerics (bf16 or fp32) are
 chosen from the CPU's flags (``numerics.choose_numerics``), not by a timing. Then the
 speed-ups the package's choices rest on: bf16 over fp32 and channels-last over the
-default layout, for one training step of each model.
+default layout, for the forward and backward pass of each model (the optimizer's update
+left out).
 """
 
 from __future__ import annotations
