@@ -88,7 +88,8 @@ WIDTHS = ((32, 64, 128), (32, 128, 256))
 
 # The recipe trains the filters with Muon in batches of 512, the rate falling linearly.
 # The next three variants change only the optimizer, batch and schedule back towards
-# the earlier recipe (on today's widths) (Nesterov momentum for every weight, batches of 256, one cycle).
+# the earlier recipe (Nesterov momentum for every weight, batches of 256, one cycle),
+# on today's widths.
 EARLIER = dict(optimizer="nesterov", batch_size=256, lr=0.8, schedule="one-cycle")
 VARIANTS = {
     "recipe (8 epochs)": {},
