@@ -85,6 +85,8 @@ WIDTHS = ((32, 64, 128), (32, 128, 256))
 # times the tutorial network's seconds and 32/128/256 in 6.1 times, beyond the issue's
 # 5.4: 32/96/192 with share 0.1 became the recipe (models.WIDTHS,
 # optimizers.MUON_LR_SHARE). The variants below now train on 32/96/192 unless named.
+# Seeds 1 and 2 of the new recipe, the same way: 88.05% and 87.88% test (seed 0:
+# 88.16%; a mean of 88.03%).
 
 # The recipe trains the filters with Muon in batches of 512, the rate falling linearly.
 # The next three variants change only the optimizer, batch and schedule back towards
